@@ -1,0 +1,212 @@
+"""Streaming per-interval KPI accumulators and the DataFrames built from them.
+
+Nothing is kept per contact: counts and sums go into numpy arrays indexed by
+(arrival interval, channel), waits into a fixed log-spaced histogram (for the 90th
+percentile, exact to within the 5% bin width), busy and on-duty agent-seconds into
+arrays indexed by (interval, group).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+# wait histogram: bin 0 is "no wait"; bin 1 is (0, EDGES[0]); bin j >= 2 is
+# [EDGES[j-2], EDGES[j-1]); the last bin is open-ended.
+EDGES: list[float] = [0.1 * 1.05**k for k in range(380)]
+N_BINS = len(EDGES) + 2
+
+COUNTS = (
+    "offered",
+    "deflected",
+    "answered",
+    "abandoned",
+    "answered_in_target",
+    "unanswered",
+    "pending",
+)
+
+
+@dataclass
+class Accumulator:
+    """KPI sums of one replication.
+
+    Arrays of shape ``(horizon, channels)`` (by interval of arrival) unless noted.
+    """
+
+    horizon: int
+    n_channels: int
+    n_groups: int
+    offered: np.ndarray = field(init=False)
+    deflected: np.ndarray = field(init=False)
+    answered: np.ndarray = field(init=False)
+    abandoned: np.ndarray = field(init=False)
+    answered_in_target: np.ndarray = field(init=False)
+    unanswered: np.ndarray = field(init=False)
+    pending: np.ndarray = field(init=False)
+    wait_sum: np.ndarray = field(init=False)
+    backlog: np.ndarray = field(init=False)  # waiting at the interval's end, by channel
+    hist: np.ndarray = field(init=False)  # (horizon, channels, N_BINS)
+    busy: np.ndarray = field(init=False)  # (horizon, groups) agent-seconds
+    present: np.ndarray = field(init=False)  # (horizon, groups) agent-seconds on duty
+
+    def __post_init__(self) -> None:
+        shape = (self.horizon, self.n_channels)
+        for name in COUNTS:
+            setattr(self, name, np.zeros(shape, np.int64))
+        self.wait_sum = np.zeros(shape)
+        self.backlog = np.zeros(shape, np.int64)
+        self.hist = np.zeros((*shape, N_BINS), np.int64)
+        self.busy = np.zeros((self.horizon, self.n_groups))
+        self.present = np.zeros((self.horizon, self.n_groups))
+
+
+def wait_quantile(hist: np.ndarray, q: float) -> np.ndarray:
+    """The ``q`` quantile of waits from histograms along the last axis (seconds).
+
+    NaN where the histogram is empty. Linear interpolation inside the log-spaced bin.
+    """
+    hist = np.asarray(hist, float)
+    total = hist.sum(axis=-1)
+    cum = np.cumsum(hist, axis=-1)
+    target = q * total
+    idx = np.minimum((cum < target[..., None]).sum(axis=-1), N_BINS - 1)
+    lo = np.concatenate(([0.0, 0.0], EDGES))
+    hi = np.concatenate(([0.0], EDGES, [EDGES[-1] * 1.05]))
+    before = np.take_along_axis(cum, np.maximum(idx - 1, 0)[..., None], -1)[..., 0]
+    before = np.where(idx == 0, 0.0, before)
+    inbin = np.take_along_axis(hist, idx[..., None], -1)[..., 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.clip(np.where(inbin > 0, (target - before) / inbin, 0.0), 0, 1)
+        out = lo[idx] + frac * (hi[idx] - lo[idx])
+    return np.where(total > 0, out, np.nan)
+
+
+def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den, NaN where den is 0."""
+    num = np.asarray(num, float)
+    den = np.asarray(den, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
+def t_halfwidth(values: np.ndarray, axis: int = 0) -> np.ndarray:
+    """95% confidence half-width of the mean along ``axis`` (Student t); NaN for one value."""
+    from scipy.stats import t as student_t
+
+    values = np.asarray(values, float)
+    n = np.sum(~np.isnan(values), axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.nanstd(values, axis=axis, ddof=1) if values.shape[axis] > 1 else np.full(
+            np.delete(values.shape, axis), np.nan
+        )
+        q = student_t.ppf(0.975, np.maximum(n - 1, 1))
+        return np.where(n > 1, q * sd / np.sqrt(np.maximum(n, 1)), np.nan)
+
+
+def interval_frame(
+    accs: list[Accumulator],
+    channels: list[str],
+    kinds: list[str],
+    labels: list[str],
+    targets: list[tuple[float, float]],
+) -> pd.DataFrame:
+    """One row per interval x channel; counts are means per replication, rates pooled."""
+    h, c = accs[0].horizon, len(channels)
+    r = len(accs)
+    sums = {name: sum(getattr(a, name) for a in accs) for name in (*COUNTS, "wait_sum", "backlog")}
+    hist = sum(a.hist for a in accs)
+    within = np.array([t[0] for t in targets])
+    slt = np.array([t[1] for t in targets])
+    df = pd.DataFrame(
+        {
+            "interval": np.repeat(np.arange(h), c),
+            "start": np.repeat(labels, c),
+            "channel": np.tile(channels, h),
+            "kind": np.tile(kinds, h),
+            **{name: (sums[name] / r).ravel() for name in COUNTS},
+            "service_level": ratio(
+                sums["answered_in_target"], sums["offered"] - sums["pending"]
+            ).ravel(),
+            "asa": ratio(sums["wait_sum"], sums["answered"]).ravel(),
+            "wait_p90": wait_quantile(hist, 0.9).ravel(),
+            "abandonment": ratio(sums["abandoned"], sums["offered"]).ravel(),
+            "backlog": (sums["backlog"] / r).ravel(),
+            "target_service_level": np.tile(slt, h),
+            "answer_within": np.tile(within, h),
+        }
+    )
+    if r == 1:
+        for name in (*COUNTS, "backlog"):
+            df[name] = df[name].astype(np.int64)
+    return df
+
+
+def group_frame(accs: list[Accumulator], groups: list[str], labels: list[str],
+                staff: np.ndarray) -> pd.DataFrame:
+    """One row per interval x group: scheduled staff, busy agent-seconds, occupancy."""
+    h, g = accs[0].horizon, len(groups)
+    busy = sum(a.busy for a in accs) / len(accs)
+    present = sum(a.present for a in accs) / len(accs)
+    return pd.DataFrame(
+        {
+            "interval": np.repeat(np.arange(h), g),
+            "start": np.repeat(labels, g),
+            "group": np.tile(groups, h),
+            "staff": staff.ravel(),
+            "busy": busy.ravel(),
+            "on_duty": present.ravel(),
+            "occupancy": ratio(busy, present).ravel(),
+        }
+    )
+
+
+def channel_totals(acc: Accumulator) -> dict[str, np.ndarray]:
+    """Per-channel measures of one replication over the horizon."""
+    tot = {name: getattr(acc, name).sum(axis=0) for name in COUNTS}
+    tot["service_level"] = ratio(tot["answered_in_target"], tot["offered"] - tot["pending"])
+    tot["asa"] = ratio(acc.wait_sum.sum(axis=0), tot["answered"])
+    tot["wait_p90"] = wait_quantile(acc.hist.sum(axis=0), 0.9)
+    tot["abandonment"] = ratio(tot["abandoned"], tot["offered"])
+    tot["backlog"] = acc.backlog[-1].astype(float)
+    return tot
+
+
+SUMMARY_MEASURES = ("service_level", "asa", "wait_p90", "abandonment", "backlog")
+
+
+def summary_frames(
+    accs: list[Accumulator],
+    channels: list[str],
+    kinds: list[str],
+    targets: list[tuple[float, float]],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(summary, per-replication) frames, one row per channel (x replication)."""
+    per = [channel_totals(a) for a in accs]
+    rows = []
+    for rep, tot in enumerate(per):
+        for ci, ch in enumerate(channels):
+            rows.append({"replication": rep, "channel": ch,
+                         **{k: float(v[ci]) for k, v in tot.items()}})
+    reps = pd.DataFrame(rows)
+    cols: dict[str, object] = {"channel": channels, "kind": kinds}
+    for name in COUNTS:
+        cols[name] = np.mean([t[name] for t in per], axis=0)
+    for name in SUMMARY_MEASURES:
+        vals = np.array([t[name] for t in per], float)
+        with np.errstate(invalid="ignore"):
+            cols[name] = (
+                np.nanmean(vals, axis=0) if not np.all(np.isnan(vals)) else np.full(len(channels), np.nan)
+            ) if len(per) > 1 else vals[0]
+        if len(per) > 1:
+            cols[f"{name}_ci"] = t_halfwidth(vals, axis=0)
+    cols["target_service_level"] = [t[1] for t in targets]
+    cols["answer_within"] = [t[0] for t in targets]
+    summary = pd.DataFrame(cols)
+    sl = summary["service_level"].to_numpy()
+    summary["met"] = [bool(s >= t - 1e-12) if not math.isnan(s) else True
+                      for s, t in zip(sl, summary["target_service_level"], strict=True)]
+    return summary, reps
