@@ -44,8 +44,20 @@ def summary_table(summary, title: str) -> Table:
     """A rich table of a simulation summary: one row per channel against its target."""
     has_ci = "service_level_ci" in summary.columns
     table = Table(title=title, title_justify="left")
-    for col in ("channel", "kind", "offered", "answered", "abandoned", "service level",
-                "target", "ASA", "p90 wait", "abandon %", "backlog", "met"):
+    for col in (
+        "channel",
+        "kind",
+        "offered",
+        "answered",
+        "abandoned",
+        "service level",
+        "target",
+        "ASA",
+        "p90 wait",
+        "abandon %",
+        "backlog",
+        "met",
+    ):
         table.add_column(col, justify="left" if col in ("channel", "kind") else "right")
     for row in summary.itertuples(index=False):
         sl = _fmt(row.service_level, "pct")
@@ -53,10 +65,20 @@ def summary_table(summary, title: str) -> Table:
             sl += f" ± {100 * row.service_level_ci:.1f}"
         target = f"{100 * row.target_service_level:.0f}% in {_fmt_duration(row.answer_within)}"
         met = "[green]met[/]" if row.met else "[red]missed[/]"
-        table.add_row(row.channel, row.kind, _fmt(row.offered), _fmt(row.answered),
-                      _fmt(row.abandoned), sl, target, _fmt(row.asa, "sec"),
-                      _fmt(row.wait_p90, "sec"), _fmt(row.abandonment, "pct"),
-                      _fmt(row.backlog), met)
+        table.add_row(
+            row.channel,
+            row.kind,
+            _fmt(row.offered),
+            _fmt(row.answered),
+            _fmt(row.abandoned),
+            sl,
+            target,
+            _fmt(row.asa, "sec"),
+            _fmt(row.wait_p90, "sec"),
+            _fmt(row.abandonment, "pct"),
+            _fmt(row.backlog),
+            met,
+        )
     return table
 
 
@@ -73,7 +95,9 @@ def run(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     seed: int = typer.Option(0, help="root random seed"),
     replications: int = typer.Option(1, min=1, help="independent replications"),
-    out: Path | None = typer.Option(None, help="write intervals.csv, summary.csv, report.html here"),
+    out: Path | None = typer.Option(
+        None, help="write intervals.csv, summary.csv, report.html here"
+    ),
 ) -> None:
     """Simulate a scenario and print each channel against its target."""
     from wfm.sim.engine import simulate
@@ -83,11 +107,13 @@ def run(
     except ScenarioError as exc:
         _fail(str(exc))
     result = simulate(sc, seed=seed, replications=replications, progress=replications > 1)
-    console.print(summary_table(
-        result.summary,
-        f"{sc.name}: {sc.horizon} x {sc.interval_minutes}-min intervals from {sc.start}, "
-        f"seed {seed}, {replications} replication(s), {result.elapsed:.2f} s",
-    ))
+    console.print(
+        summary_table(
+            result.summary,
+            f"{sc.name}: {sc.horizon} x {sc.interval_minutes}-min intervals from {sc.start}, "
+            f"seed {seed}, {replications} replication(s), {result.elapsed:.2f} s",
+        )
+    )
     if out is not None:
         from wfm.report import write_run_report
 
@@ -115,8 +141,15 @@ def plan(
         sc = load_scenario(scenario)
     except ScenarioError as exc:
         _fail(str(exc))
-    cli_plan(sc, seed=seed, replications=replications, max_iterations=max_iterations,
-             time_limit=time_limit, out=out, console=console)
+    cli_plan(
+        sc,
+        seed=seed,
+        replications=replications,
+        max_iterations=max_iterations,
+        time_limit=time_limit,
+        out=out,
+        console=console,
+    )
 
 
 @app.command()
@@ -130,8 +163,9 @@ def sweep(
     """Run every point of a sweep spec in parallel; results to Parquet as points finish."""
     from wfm.sweep import cli_sweep
 
-    code = cli_sweep(spec, out=out, workers=workers, scheduler=scheduler, use_dask=dask,
-                     console=console)
+    code = cli_sweep(
+        spec, out=out, workers=workers, scheduler=scheduler, use_dask=dask, console=console
+    )
     raise typer.Exit(code)
 
 
@@ -148,22 +182,31 @@ def erlang(
     from wfm import erlang as er
 
     try:
-        n = int(er.required_agents(volume, aht, answer_within, service_level, interval=interval,
-                                   patience=patience))
+        n = int(
+            er.required_agents(
+                volume, aht, answer_within, service_level, interval=interval, patience=patience
+            )
+        )
     except ValueError as exc:
         _fail(str(exc))
     table = Table(title=f"{volume:g} contacts / {interval:g} s, AHT {aht:g} s")
     for col in ("agents", "service level", "ASA", "occupancy", "abandonment"):
         table.add_column(col, justify="right")
     for k in range(max(n - 2, 1), n + 3):
-        sl = float(er.service_level(volume, aht, k, answer_within, interval=interval, patience=patience))
+        sl = float(
+            er.service_level(volume, aht, k, answer_within, interval=interval, patience=patience)
+        )
         asa = float(er.asa(volume, aht, k, interval=interval, patience=patience))
         occ = float(er.occupancy(volume, aht, k, interval=interval, patience=patience))
         ab = float(er.abandonment(volume, aht, k, patience, interval=interval)) if patience else 0.0
         mark = "[bold green]" if k == n else ""
-        table.add_row(f"{mark}{k}", _fmt(sl, "pct"), _fmt(asa, "sec"), _fmt(occ, "pct"), _fmt(ab, "pct"))
+        table.add_row(
+            f"{mark}{k}", _fmt(sl, "pct"), _fmt(asa, "sec"), _fmt(occ, "pct"), _fmt(ab, "pct")
+        )
     console.print(table)
-    console.print(f"required: [bold]{n}[/] agents for {100 * service_level:g}% in {answer_within:g} s")
+    console.print(
+        f"required: [bold]{n}[/] agents for {100 * service_level:g}% in {answer_within:g} s"
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -146,7 +146,9 @@ class Channel(_Model):
     """One channel: what arrives per interval, how long it takes, the target."""
 
     kind: Literal["voice", "chat", "deferred"]
-    volume: Annotated[tuple[NonNegFloat, ...], BeforeValidator(_tuple)] = Field(description="contacts offered per interval")
+    volume: Annotated[tuple[NonNegFloat, ...], BeforeValidator(_tuple)] = Field(
+        description="contacts offered per interval"
+    )
     aht: PosFloat = Field(description="mean handle (session) time, seconds")
     handle_cv: NonNegFloat = 1.0
     patience: PosFloat | None = Field(default=None, description="mean patience, seconds")
@@ -158,7 +160,9 @@ class Channel(_Model):
     @classmethod
     def _kind(cls, v: Any) -> Any:
         if isinstance(v, str) and v not in CHANNEL_KINDS:
-            raise ValueError(f"unknown channel kind {v!r}; expected one of {', '.join(CHANNEL_KINDS)}")
+            raise ValueError(
+                f"unknown channel kind {v!r}; expected one of {', '.join(CHANNEL_KINDS)}"
+            )
         return v
 
     @field_validator("deflection", mode="before")
@@ -174,7 +178,9 @@ class Channel(_Model):
         if self.concurrency > 1 and self.kind != "chat":
             raise ValueError(f"concurrency applies to chat channels only (kind is {self.kind})")
         if self.patience is not None and self.kind == "deferred":
-            raise ValueError("patience applies to voice and chat only; deferred work never abandons")
+            raise ValueError(
+                "patience applies to voice and chat only; deferred work never abandons"
+            )
         return self
 
     @property
@@ -187,7 +193,9 @@ class AgentGroup(_Model):
     """A group of agents with the same skills and staff."""
 
     group: str = Field(min_length=1)
-    skills: Annotated[tuple[str, ...], BeforeValidator(_tuple)] = Field(min_length=1, description="channel names, in priority order")
+    skills: Annotated[tuple[str, ...], BeforeValidator(_tuple)] = Field(
+        min_length=1, description="channel names, in priority order"
+    )
     staff: NonNegInt | Annotated[tuple[NonNegInt, ...], BeforeValidator(_tuple)] = Field(
         description="agents on duty per interval (after shrinkage), or one number for all"
     )
@@ -426,7 +434,9 @@ class Scenario(_Model):
         data = self.to_dict()
         for path, factor in factors.items():
             old = _get_from(data, path)
-            whole = _split(path)[-1] == "staff" or isinstance(old, int) and not isinstance(old, bool)
+            whole = (
+                _split(path)[-1] == "staff" or isinstance(old, int) and not isinstance(old, bool)
+            )
             _set(data, path, _scale(old, float(factor), whole, path))
         return Scenario.from_dict(data)
 
@@ -474,7 +484,9 @@ class Scenario(_Model):
                 problems.append((f"channels.{name}", "no agent group has this channel as a skill"))
         for gname, rule in self.shifts.items():
             if gname not in seen:
-                problems.append((f"shifts.{gname}", f"names no agent group (groups: {', '.join(seen)})"))
+                problems.append(
+                    (f"shifts.{gname}", f"names no agent group (groups: {', '.join(seen)})")
+                )
             problems.extend(_check_shift(rule, f"shifts.{gname}", self.interval_minutes))
         return problems
 
@@ -485,23 +497,44 @@ def _check_shift(rule: ShiftRule, path: str, interval_minutes: int) -> list[tupl
         minutes = hours * 60
         if abs(minutes / interval_minutes - round(minutes / interval_minutes)) > 1e-9:
             problems.append(
-                (f"{path}.lengths_hours[{k}]", f"{hours} h is not a whole number of {interval_minutes}-minute intervals")
+                (
+                    f"{path}.lengths_hours[{k}]",
+                    f"{hours} h is not a whole number of {interval_minutes}-minute intervals",
+                )
             )
     b = rule.break_
     if b.minutes % interval_minutes:
         problems.append(
-            (f"{path}.break.minutes", f"{b.minutes} is not a multiple of the {interval_minutes}-minute interval")
+            (
+                f"{path}.break.minutes",
+                f"{b.minutes} is not a multiple of the {interval_minutes}-minute interval",
+            )
         )
     longest = max(rule.lengths_hours) * 60
-    if b.minutes and max(rule.lengths_hours) >= b.min_shift_hours and b.earliest + b.minutes > longest:
+    if (
+        b.minutes
+        and max(rule.lengths_hours) >= b.min_shift_hours
+        and b.earliest + b.minutes > longest
+    ):
         problems.append(
-            (f"{path}.break.earliest", f"a break at {b.earliest} min would end after the longest shift ({longest:g} min)")
+            (
+                f"{path}.break.earliest",
+                f"a break at {b.earliest} min would end after the longest shift ({longest:g} min)",
+            )
         )
     if rule.starts is not None and (rule.earliest_start or rule.latest_start or rule.every_minutes):
-        problems.append((f"{path}.starts", "give either starts or earliest_start/latest_start/every_minutes, not both"))
+        problems.append(
+            (
+                f"{path}.starts",
+                "give either starts or earliest_start/latest_start/every_minutes, not both",
+            )
+        )
     if rule.every_minutes is not None and rule.every_minutes % interval_minutes:
         problems.append(
-            (f"{path}.every_minutes", f"{rule.every_minutes} is not a multiple of the {interval_minutes}-minute interval")
+            (
+                f"{path}.every_minutes",
+                f"{rule.every_minutes} is not a multiple of the {interval_minutes}-minute interval",
+            )
         )
     for key in ("earliest_start", "latest_start"):
         v = getattr(rule, key)
@@ -510,7 +543,11 @@ def _check_shift(rule: ShiftRule, path: str, interval_minutes: int) -> list[tupl
     for k, s in enumerate(rule.starts or ()):
         if _parse_clock(s) % interval_minutes:
             problems.append((f"{path}.starts[{k}]", f"{s} does not fall on an interval boundary"))
-    if rule.earliest_start and rule.latest_start and _parse_clock(rule.latest_start) < _parse_clock(rule.earliest_start):
+    if (
+        rule.earliest_start
+        and rule.latest_start
+        and _parse_clock(rule.latest_start) < _parse_clock(rule.earliest_start)
+    ):
         problems.append((f"{path}.latest_start", "is before earliest_start"))
     return problems
 
@@ -576,11 +613,23 @@ _MESSAGES = {
 }
 
 
+_BOUNDS = {
+    "greater_than_equal": (">=", "ge"),
+    "greater_than": (">", "gt"),
+    "less_than": ("<", "lt"),
+    "less_than_equal": ("<=", "le"),
+}
+
+
 def _pydantic_errors(exc: ValidationError) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for err in exc.errors():
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))]
+        loc = [
+            p
+            for p in err["loc"]
+            if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
+        ]
         path = ""
         for part in loc:
             if isinstance(part, int):
@@ -594,10 +643,13 @@ def _pydantic_errors(exc: ValidationError) -> list[tuple[str, str]]:
             reason = _MESSAGES[kind]
             if "input" in err and kind not in ("missing",):
                 reason += f" (got {err['input']!r})"
-        elif kind in ("greater_than_equal", "greater_than", "less_than", "less_than_equal"):
-            reason = str(err["msg"]).replace("Input should be", "must be") + f" (got {err['input']!r})"
+        elif kind in _BOUNDS:
+            op, key = _BOUNDS[kind]
+            reason = f"must be {op} {err.get('ctx', {}).get(key)} (got {err['input']!r})"
         elif kind == "literal_error":
-            reason = str(err["msg"]).replace("Input should be", "must be") + f" (got {err['input']!r})"
+            reason = (
+                str(err["msg"]).replace("Input should be", "must be") + f" (got {err['input']!r})"
+            )
         else:
             reason = str(err["msg"]).replace("Input should", "must")
         # a union (int | list) reports one error per branch; keep the first per path

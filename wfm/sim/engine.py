@@ -55,6 +55,7 @@ from simpy.events import NORMAL, URGENT, Event
 from wfm.scenario import Scenario
 from wfm.sim.metrics import (
     EDGES,
+    N_BINS,
     Accumulator,
     group_frame,
     interval_frame,
@@ -169,7 +170,11 @@ def simulate(
         raise TypeError(f"scenario must be a wfm.Scenario, not {type(scenario).__name__}")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer (got {seed!r})")
-    if isinstance(replications, bool) or not isinstance(replications, int | np.integer) or replications < 1:
+    if (
+        isinstance(replications, bool)
+        or not isinstance(replications, int | np.integer)
+        or replications < 1
+    ):
         raise ValueError(f"replications must be an integer >= 1 (got {replications!r})")
     t0 = time.perf_counter()
     routing = build_routing(scenario)
@@ -183,7 +188,9 @@ def simulate(
     finally:
         bar(-1, replications)
     kinds = [ch.kind for ch in scenario.channels.values()]
-    targets = [(ch.target.answer_within, ch.target.service_level) for ch in scenario.channels.values()]
+    targets = [
+        (ch.target.answer_within, ch.target.service_level) for ch in scenario.channels.values()
+    ]
     labels = scenario.interval_labels()
     staff = np.column_stack([scenario.staff()[g] for g in routing.groups])
     summary, reps = summary_frames(accs, routing.channels, kinds, targets)
@@ -224,7 +231,9 @@ class _Completion(Event):
 
     __slots__ = ()
 
-    def __init__(self, env: simpy.Environment, delay: float, value: tuple, callback: Callable) -> None:
+    def __init__(
+        self, env: simpy.Environment, delay: float, value: tuple, callback: Callable
+    ) -> None:
         self.env = env
         self.callbacks = [callback]
         self._value = value
@@ -266,8 +275,28 @@ class _Run:
         self.queues: list[deque] = [deque() for _ in range(self.C)]
         self.cur = 0  # current interval (== H after the horizon)
         self.arrivals: list[tuple] = []
-        self.ptr = 0
         self.has_chat_skill = [any(routing.kinds[c] == CHAT for c in sk) for sk in routing.skills]
+        self.is_chat = [k == CHAT for k in routing.kinds]
+        # the group of a non-chat channel served by one group only (else -1)
+        self.single = [
+            sv[0] if len(sv) == 1 and k != CHAT else -1
+            for sv, k in zip(routing.serving, routing.kinds, strict=True)
+        ]
+        # groups without chat skills: an agent holds one contact at a time
+        self.simple = [not h for h in self.has_chat_skill]
+        self.is_deferred = [k == DEFERRED for k in routing.kinds]
+        self.f_abandoned = [0] * (self.H * self.C)
+        self.cost = list(routing.cost)
+        self.skills = routing.skills
+        self.units = routing.units
+        # hot-path accumulators as flat Python lists (index interval * C + channel);
+        # moved into the numpy Accumulator when the run ends
+        n = self.H * self.C
+        self.f_answered = [0] * n
+        self.f_in_target = [0] * n
+        self.f_wait = [0.0] * n
+        self.f_hist = [0] * (n * N_BINS)
+        self.f_busy = [0.0] * (self.H * self.G)
 
     # ------------------------------------------------------------------ run loop
     def run(self) -> Accumulator:
@@ -281,18 +310,19 @@ class _Run:
         step = env.step
         peek = env.peek
         arrive = self._arrive
+        arrivals, ptr, n = self.arrivals, 0, 0
         while True:
             nxt = peek()
-            arrivals = self.arrivals
-            while self.ptr < len(arrivals) and arrivals[self.ptr][0] < nxt:
-                c = arrivals[self.ptr]
-                self.ptr += 1
-                arrive(c)
+            while ptr < n and arrivals[ptr][0] < nxt:
+                arrive(arrivals[ptr])
+                ptr += 1
                 nxt = peek()
             try:
                 step()
             except EmptySchedule:
                 break
+            if self.arrivals is not arrivals:  # an interval boundary drew new arrivals
+                arrivals, ptr, n = self.arrivals, 0, len(self.arrivals)
         self._finish()
         return self.acc
 
@@ -338,7 +368,7 @@ class _Run:
             times.append(t)
             chans.append(np.full(n, c))
         if not times:
-            self.arrivals, self.ptr = [], 0
+            self.arrivals = []
             return
         t = np.concatenate(times)
         order = np.argsort(t, kind="stable")
@@ -352,7 +382,6 @@ class _Run:
                 strict=True,
             )
         )
-        self.ptr = 0
 
     def _set_staff(self, g: int, target: int, t: float) -> None:
         # rising: first keep agents that were about to leave, then hire
@@ -380,8 +409,11 @@ class _Run:
                 self.staying[g] -= 1
                 self.present[g] -= 1
                 continue
-            cand = [a for a in range(len(self.a_group))
-                    if self.a_group[a] == g and not self.a_leaving[a] and self.a_load[a] > 0]
+            cand = [
+                a
+                for a in range(len(self.a_group))
+                if self.a_group[a] == g and not self.a_leaving[a] and self.a_load[a] > 0
+            ]
             aid = min(cand, key=self.a_load.__getitem__)
             self.a_leaving[aid] = 1
             self.partial[g].discard(aid)
@@ -389,7 +421,16 @@ class _Run:
 
     # ------------------------------------------------------------------ routing
     def _arrive(self, contact: tuple) -> None:
-        t, c = contact[0], contact[1]
+        c = contact[1]
+        g = self.single[c]
+        if g >= 0:  # fast path: one group, one contact per agent
+            idle = self.idle[g]
+            if idle:
+                self._start(idle.pop(), g, c, contact, contact[0])
+            else:
+                self.queues[c].append(contact)
+            return
+        t = contact[0]
         rt = self.rt
         kind = rt.kinds[c]
         best = -1
@@ -418,38 +459,43 @@ class _Run:
         return best
 
     def _start(self, aid: int, g: int, c: int, contact: tuple, t: float) -> None:
-        acc = self.acc
         arr_t, _, handle, _, i = contact
+        k = i * self.C + c
         wait = t - arr_t
-        acc.answered[i, c] += 1
-        acc.wait_sum[i, c] += wait
+        self.f_answered[k] += 1
+        if wait > 0:
+            self.f_wait[k] += wait
+            self.f_hist[k * N_BINS + bisect_right(EDGES, wait) + 1] += 1
+        else:
+            self.f_hist[k * N_BINS] += 1
         if wait <= self.within[c]:
-            acc.answered_in_target[i, c] += 1
-        acc.hist[i, c, 0 if wait <= 0 else bisect_right(EDGES, wait) + 1] += 1
-        cost = self.rt.cost[c]
+            self.f_in_target[k] += 1
+        cost = self.cost[c]
         self.a_load[aid] += cost
         self.g_load[g] += cost
-        if self.rt.kinds[c] == CHAT:
-            if self.a_load[aid] < self.rt.units:
+        if self.is_chat[c]:
+            if self.a_load[aid] < self.units:
                 self.partial[g].add(aid)
             else:
                 self.partial[g].discard(aid)
         end = t + handle
-        self._add_busy(g, t, end, cost / self.rt.units)
-        _Completion(self.env, end - self.env.now, (aid, g, c, cost), self._complete)
-
-    def _add_busy(self, g: int, start: float, end: float, share: float) -> None:
-        L, busy = self.L, self.acc.busy
-        i = int(start // L)
-        while i < self.H and start < end:
-            stop = min(end, (i + 1) * L)
-            busy[i, g] += (stop - start) * share
-            start = stop
-            i += 1
+        # busy agent-seconds, split over the intervals the service spans
+        L = self.L
+        j = int(t // L)
+        share = cost / self.units
+        while j < self.H and t < end:
+            stop = (j + 1) * L
+            if end < stop:
+                stop = end
+            self.f_busy[j * self.G + g] += (stop - t) * share
+            t = stop
+            j += 1
+        # env._now: simpy's clock (Environment.now is a property around it, on the hot path)
+        _Completion(self.env, end - self.env._now, (aid, g, c, cost), self._complete)
 
     def _complete(self, ev: Event) -> None:
         aid, g, c, cost = ev._value
-        t = self.env.now
+        t = self.env._now
         self.a_load[aid] -= cost
         self.g_load[g] -= cost
         if self.a_leaving[aid]:
@@ -458,9 +504,22 @@ class _Run:
                 self.present[g] -= 1
                 if t < self.t_end:
                     i = int(t // self.L)
-                    self.acc.present[i, g] -= ((i + 1) * self.L - t)
+                    self.acc.present[i, g] -= (i + 1) * self.L - t
             return
-        if self.rt.kinds[c] == CHAT and self.a_load[aid] > 0:
+        if self.simple[g]:  # fast path: the agent is free; next contact by priority
+            for c2 in self.skills[g]:
+                if self.is_deferred[c2] and t >= self.t_end:
+                    continue
+                q = self.queues[c2]
+                while q:
+                    contact = q.popleft()
+                    if contact[3] > t:
+                        self._start(aid, g, c2, contact, t)
+                        return
+                    self.f_abandoned[contact[4] * self.C + c2] += 1
+            self.idle[g].append(aid)
+            return
+        if self.is_chat[c] and self.a_load[aid] > 0:
             self.partial[g].add(aid)
         self._refill(aid, t)
 
@@ -500,7 +559,7 @@ class _Run:
             contact = q.popleft()
             if contact[3] > t:
                 return contact
-            self.acc.abandoned[contact[4], c] += 1
+            self.f_abandoned[contact[4] * self.C + c] += 1
         return None
 
     def _waiting(self, c: int, t: float) -> int:
@@ -512,6 +571,13 @@ class _Run:
     # ------------------------------------------------------------------ end
     def _finish(self) -> None:
         acc = self.acc
+        shape = (self.H, self.C)
+        acc.answered += np.asarray(self.f_answered, np.int64).reshape(shape)
+        acc.abandoned += np.asarray(self.f_abandoned, np.int64).reshape(shape)
+        acc.answered_in_target += np.asarray(self.f_in_target, np.int64).reshape(shape)
+        acc.wait_sum += np.asarray(self.f_wait).reshape(shape)
+        acc.hist += np.asarray(self.f_hist, np.int64).reshape((*shape, N_BINS))
+        acc.busy += np.asarray(self.f_busy).reshape((self.H, self.G))
         for c in range(self.C):
             for contact in self.queues[c]:
                 i = contact[4]

@@ -100,8 +100,10 @@ def t_halfwidth(values: np.ndarray, axis: int = 0) -> np.ndarray:
     values = np.asarray(values, float)
     n = np.sum(~np.isnan(values), axis=axis)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sd = np.nanstd(values, axis=axis, ddof=1) if values.shape[axis] > 1 else np.full(
-            np.delete(values.shape, axis), np.nan
+        sd = (
+            np.nanstd(values, axis=axis, ddof=1)
+            if values.shape[axis] > 1
+            else np.full(np.delete(values.shape, axis), np.nan)
         )
         q = student_t.ppf(0.975, np.maximum(n - 1, 1))
         return np.where(n > 1, q * sd / np.sqrt(np.maximum(n, 1)), np.nan)
@@ -145,8 +147,9 @@ def interval_frame(
     return df
 
 
-def group_frame(accs: list[Accumulator], groups: list[str], labels: list[str],
-                staff: np.ndarray) -> pd.DataFrame:
+def group_frame(
+    accs: list[Accumulator], groups: list[str], labels: list[str], staff: np.ndarray
+) -> pd.DataFrame:
     """One row per interval x group: scheduled staff, busy agent-seconds, occupancy."""
     h, g = accs[0].horizon, len(groups)
     busy = sum(a.busy for a in accs) / len(accs)
@@ -189,8 +192,9 @@ def summary_frames(
     rows = []
     for rep, tot in enumerate(per):
         for ci, ch in enumerate(channels):
-            rows.append({"replication": rep, "channel": ch,
-                         **{k: float(v[ci]) for k, v in tot.items()}})
+            rows.append(
+                {"replication": rep, "channel": ch, **{k: float(v[ci]) for k, v in tot.items()}}
+            )
     reps = pd.DataFrame(rows)
     cols: dict[str, object] = {"channel": channels, "kind": kinds}
     for name in COUNTS:
@@ -199,14 +203,22 @@ def summary_frames(
         vals = np.array([t[name] for t in per], float)
         with np.errstate(invalid="ignore"):
             cols[name] = (
-                np.nanmean(vals, axis=0) if not np.all(np.isnan(vals)) else np.full(len(channels), np.nan)
-            ) if len(per) > 1 else vals[0]
+                (
+                    np.nanmean(vals, axis=0)
+                    if not np.all(np.isnan(vals))
+                    else np.full(len(channels), np.nan)
+                )
+                if len(per) > 1
+                else vals[0]
+            )
         if len(per) > 1:
             cols[f"{name}_ci"] = t_halfwidth(vals, axis=0)
     cols["target_service_level"] = [t[1] for t in targets]
     cols["answer_within"] = [t[0] for t in targets]
     summary = pd.DataFrame(cols)
     sl = summary["service_level"].to_numpy()
-    summary["met"] = [bool(s >= t - 1e-12) if not math.isnan(s) else True
-                      for s, t in zip(sl, summary["target_service_level"], strict=True)]
+    summary["met"] = [
+        bool(s >= t - 1e-12) if not math.isnan(s) else True
+        for s, t in zip(sl, summary["target_service_level"], strict=True)
+    ]
     return summary, reps
