@@ -134,20 +134,21 @@ def test_chat_with_patience_is_erlang_a_on_sessions():
 
 
 def test_deferred_backlog_follows_fluid_model_under_heavy_load():
-    """Heavy load: arrivals run well above capacity, then fall below; the backlog at each
-    interval's end follows the fluid model within a few percent."""
+    """Heavy load: arrivals run well above capacity, then fall below. Where the fluid
+    backlog is large the queue never empties, so the mean simulated backlog at each
+    interval's end equals the fluid one up to Poisson noise: checked within 4 standard
+    errors of the mean over 8 independent runs, plus one contact."""
     volume = [60] * 8 + [10] * 8  # 60 x 300 s / 1800 s = 10 agents of work on 6 agents
     staff = 6
     sc = one_channel(staff, volume, 300, horizon=16, kind="deferred", answer_within=7200)
-    res = simulate(sc, seed=4, replications=4)
-    sim_backlog = res.intervals["backlog"].to_numpy(float)
+    runs = np.array([simulate(sc, seed=s).intervals["backlog"].to_numpy(float) for s in range(8)])
     fluid = np.asarray(erlang.deferred_backlog(np.array(volume, float), 300, np.full(16, staff)))
-    heavy = fluid > 20
-    assert heavy.sum() >= 8
-    rel = np.abs(sim_backlog[heavy] - fluid[heavy]) / fluid[heavy]
-    assert rel.max() < 0.15, (sim_backlog, fluid)
-    # conservation on a deferred channel: nothing abandons
-    assert res.summary["abandoned"].iloc[0] == 0
+    heavy = fluid > 40
+    assert heavy.sum() >= 10
+    mean, se = runs.mean(axis=0), runs.std(axis=0, ddof=1) / math.sqrt(len(runs))
+    assert np.all(np.abs(mean - fluid)[heavy] <= 4 * se[heavy] + 1), (mean, fluid, se)
+    # the fluid model itself: +24 contacts an interval while overloaded, then -26
+    assert fluid[:9].tolist() == [24, 48, 72, 96, 120, 144, 168, 192, 166]
 
 
 def test_deferred_waits_behind_higher_priority_work():
