@@ -44,6 +44,7 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from heapq import heappush
 from pathlib import Path
 
 import numpy as np
@@ -227,18 +228,22 @@ def _progress_bar(progress: bool | ProgressCallback, total: int) -> ProgressCall
 
 
 class _Completion(Event):
-    """A service completion; its value is (agent, group, channel, units)."""
+    """A service completion at absolute time ``at``; its value is (agent, group, channel,
+    units).
+
+    Scheduled like ``simpy.Timeout`` (whose ``__init__`` inlines ``Event.__init__`` the
+    same way), but by absolute time: arrivals are routed between simpy steps, when the
+    clock still shows the last event's time.
+    """
 
     __slots__ = ()
 
-    def __init__(
-        self, env: simpy.Environment, delay: float, value: tuple, callback: Callable
-    ) -> None:
+    def __init__(self, env: simpy.Environment, at: float, value: tuple, callback: Callable) -> None:
         self.env = env
         self.callbacks = [callback]
         self._value = value
         self._ok = True
-        env.schedule(self, NORMAL, delay)
+        heappush(env._queue, (at, NORMAL, next(env._eid), self))
 
 
 class _Run:
@@ -289,10 +294,10 @@ class _Run:
         self.cost = list(routing.cost)
         self.skills = routing.skills
         self.units = routing.units
+        self.share = [k / routing.units for k in routing.cost]  # busy share of one contact
         # hot-path accumulators as flat Python lists (index interval * C + channel);
         # moved into the numpy Accumulator when the run ends
         n = self.H * self.C
-        self.f_answered = [0] * n
         self.f_in_target = [0] * n
         self.f_wait = [0.0] * n
         self.f_hist = [0] * (n * N_BINS)
@@ -314,9 +319,10 @@ class _Run:
         while True:
             nxt = peek()
             while ptr < n and arrivals[ptr][0] < nxt:
-                arrive(arrivals[ptr])
+                end = arrive(arrivals[ptr])
                 ptr += 1
-                nxt = peek()
+                if end < nxt:
+                    nxt = end
             try:
                 step()
             except EmptySchedule:
@@ -420,16 +426,16 @@ class _Run:
             self.staying[g] -= 1
 
     # ------------------------------------------------------------------ routing
-    def _arrive(self, contact: tuple) -> None:
+    def _arrive(self, contact: tuple) -> float:
+        """Route an arriving contact; returns the completion time it scheduled (inf if none)."""
         c = contact[1]
         g = self.single[c]
         if g >= 0:  # fast path: one group, one contact per agent
             idle = self.idle[g]
             if idle:
-                self._start(idle.pop(), g, c, contact, contact[0])
-            else:
-                self.queues[c].append(contact)
-            return
+                return self._start(idle.pop(), g, c, contact, contact[0])
+            self.queues[c].append(contact)
+            return math.inf
         t = contact[0]
         rt = self.rt
         kind = rt.kinds[c]
@@ -442,10 +448,10 @@ class _Run:
                     best, best_occ = g, occ
         if best < 0:
             self.queues[c].append(contact)
-            return
+            return math.inf
         # spread: an idle agent first; for chat, else the least loaded with room
         aid = self.idle[best].pop() if self.idle[best] else self._room(best, c)
-        self._start(aid, best, c, contact, t)
+        return self._start(aid, best, c, contact, t)
 
     def _room(self, g: int, c: int) -> int:
         """The least-loaded agent of group g holding chats with room for channel c, or -1."""
@@ -458,17 +464,18 @@ class _Run:
                 best, best_load = aid, load
         return best
 
-    def _start(self, aid: int, g: int, c: int, contact: tuple, t: float) -> None:
+    def _start(self, aid: int, g: int, c: int, contact: tuple, t: float) -> float:
+        """Agent aid of group g starts contact of channel c at time t; returns its end."""
         arr_t, _, handle, _, i = contact
         k = i * self.C + c
         wait = t - arr_t
-        self.f_answered[k] += 1
         if wait > 0:
             self.f_wait[k] += wait
             self.f_hist[k * N_BINS + bisect_right(EDGES, wait) + 1] += 1
-        else:
+            if wait <= self.within[c]:
+                self.f_in_target[k] += 1
+        else:  # answered at once (the histogram's bin 0 also counts the answered)
             self.f_hist[k * N_BINS] += 1
-        if wait <= self.within[c]:
             self.f_in_target[k] += 1
         cost = self.cost[c]
         self.a_load[aid] += cost
@@ -480,18 +487,20 @@ class _Run:
                 self.partial[g].discard(aid)
         end = t + handle
         # busy agent-seconds, split over the intervals the service spans
-        L = self.L
+        L, share = self.L, self.share[c]
         j = int(t // L)
-        share = cost / self.units
-        while j < self.H and t < end:
-            stop = (j + 1) * L
-            if end < stop:
-                stop = end
-            self.f_busy[j * self.G + g] += (stop - t) * share
-            t = stop
-            j += 1
-        # env._now: simpy's clock (Environment.now is a property around it, on the hot path)
-        _Completion(self.env, end - self.env._now, (aid, g, c, cost), self._complete)
+        stop = (j + 1) * L
+        if end <= stop:
+            if j < self.H:
+                self.f_busy[j * self.G + g] += handle * share
+        else:
+            while j < self.H and t < end:
+                self.f_busy[j * self.G + g] += (min(stop, end) - t) * share
+                t = stop
+                j += 1
+                stop += L
+        _Completion(self.env, end, (aid, g, c, cost), self._complete)
+        return end
 
     def _complete(self, ev: Event) -> None:
         aid, g, c, cost = ev._value
@@ -572,11 +581,11 @@ class _Run:
     def _finish(self) -> None:
         acc = self.acc
         shape = (self.H, self.C)
-        acc.answered += np.asarray(self.f_answered, np.int64).reshape(shape)
         acc.abandoned += np.asarray(self.f_abandoned, np.int64).reshape(shape)
         acc.answered_in_target += np.asarray(self.f_in_target, np.int64).reshape(shape)
         acc.wait_sum += np.asarray(self.f_wait).reshape(shape)
         acc.hist += np.asarray(self.f_hist, np.int64).reshape((*shape, N_BINS))
+        acc.answered += acc.hist.sum(axis=-1)
         acc.busy += np.asarray(self.f_busy).reshape((self.H, self.G))
         for c in range(self.C):
             for contact in self.queues[c]:

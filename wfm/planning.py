@@ -1,0 +1,559 @@
+"""The simulate-and-correct staffing loop: schedule to the analytic requirement, simulate
+the schedule, raise the requirement where a channel misses its target, schedule again.
+
+The loop
+--------
+1. Requirement: :func:`wfm.staffing.channel_requirements` plus the corrections so far
+   (agents per channel per interval), shared among the groups by the group rule of
+   :mod:`wfm.staffing`.
+2. Schedule: :func:`wfm.scheduling.schedule` (pyomo + HiGHS) to that group requirement.
+3. Check: :func:`wfm.sim.engine.simulate` of the scenario with the scheduled staff, with
+   ``replications`` replications and a fresh seed each round (``seed + round - 1``).
+   With the same seed every round the loop would stop on a plan that only that seed's
+   luck carries (a seed that runs a few points high stays high for every staffing).
+4. Judge every channel (the "meets" rule below). If all meet: done (converged). Else
+   raise the channel's requirement in each interval it missed, by one agent per 10
+   points of service level short of the target (at least one); when only the day
+   missed, by one agent in every interval below the target. Back to 1.
+
+It stops when every channel meets its target (``converged``), when a round's schedule
+is the same as an earlier round's or the raised requirement went entirely into
+shortfall (it cannot be covered any better, e.g. ``max_agents`` or no shift reaching
+the intervals: see the schedule's shortfall), when ``patience`` rounds in a row bring
+no improvement of the miss score, or after ``max_iterations`` rounds. ``reason`` says
+which. A plan that did not converge returns the best round (fewest channels missed,
+then lowest miss score, then cost).
+
+The "meets" rule
+----------------
+A channel meets its target when both hold, on the replications pooled:
+
+* the **day**: its service level over the horizon (the simulation summary's, pending
+  deferred work left out) reaches the target with one-sided ``confidence`` (default
+  95%): ``service_level - z * se >= target``, with ``se`` the standard deviation of the
+  replications' day service levels over sqrt(replications), the standard deviation
+  pooled over every round so far (within rounds; the binomial error with one
+  replication). Without this margin the loop stops on the round whose seed happened to
+  be lucky: on the baseline, phone's day service level varies by about 4 points
+  from one replication to the next;
+* every **interval with meaningful volume**: an interval is judged when at least
+  ``min_contacts`` contacts (pooled over replications, pending ones left out) arrived in
+  it; it passes when its service level is at least ``target - tolerance``, with
+  ``tolerance = max(interval_tolerance, z_J * k * sqrt(target * (1 - target) / n))`` for
+  ``n`` judged contacts: a binomial error, widened by the channel's overdispersion ``k``
+  (the day's spread over replications against a binomial spread on the day's contacts;
+  about 4 for the baseline's phone: calls in a busy spell all wait together), at the
+  confidence ``z_J`` that keeps the chance of flagging any of the channel's ``J`` judged
+  intervals of an on-target plan at ``1 - confidence`` (Bonferroni). Per-interval
+  service levels on small volumes are noisy; this catches intervals that are short by
+  more than noise. Intervals with fewer contacts count only through the day.
+
+The miss score of a round is, summed over channels, the day's shortfall against the
+target plus the contact-weighted shortfall of the judged intervals that missed.
+
+Examples
+--------
+>>> import wfm
+>>> res = wfm.plan(wfm.load_scenario("scenarios/baseline.yaml"), seed=0)   # doctest: +SKIP
+>>> res.converged, res.reason, res.schedule.cost                           # doctest: +SKIP
+>>> wfm.simulate(res.scenario, seed=99, replications=3).met                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wfm import staffing
+from wfm.scenario import Scenario, ShiftRule
+from wfm.scheduling import Schedule, schedule
+from wfm.sim.engine import SimulationResult, simulate
+
+__all__ = ["PlanResult", "cli_plan", "judge", "plan"]
+
+
+@dataclass
+class PlanResult:
+    """What :func:`plan` returns.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The input scenario with every group's ``staff`` set to the planned staff, so
+        ``wfm.simulate(result.scenario)`` reproduces the check.
+    schedule : Schedule
+        The shifts of the returned round (see :class:`wfm.scheduling.Schedule`).
+    iterations : pandas.DataFrame
+        One row per round: ``iteration`` (1-based), ``cost``, ``shortfall``
+        (agent-intervals of requirement not covered), ``optimal``, ``gap``,
+        ``solve_seconds``, ``met`` (every channel met), ``missed`` (channels missed,
+        comma-separated), ``score`` (miss score, 0 when met), and per channel
+        ``<channel>_service_level`` (day, pooled over replications).
+    simulation : SimulationResult
+        The simulation of the returned round's schedule.
+    converged : bool
+        True when the simulation meets every channel's target.
+    reason : str
+        Why the loop stopped.
+    checks : pandas.DataFrame
+        The judgement of the returned round, one row per interval x channel:
+        ``interval``, ``start``, ``channel``, ``contacts`` (judged contacts pooled over
+        replications), ``service_level``, ``target``, ``tolerance``, ``judged``,
+        ``met`` (True where not judged).
+    outcome : pandas.DataFrame
+        The judgement of the returned round per channel (see :func:`judge`):
+        ``channel``, ``service_level``, ``target``, ``margin``, ``day_met``, ``judged``,
+        ``missed``, ``met``, ``score``.
+    requirements : pandas.DataFrame
+        The group requirement of the returned round (analytic plus corrections), long:
+        ``group``, ``interval``, ``start``, ``required``.
+    corrections : pandas.DataFrame
+        Agents added to each channel's analytic requirement, long: ``channel``,
+        ``interval``, ``start``, ``added``.
+    erlang_schedule : Schedule
+        The first round's schedule: the pure analytic (Erlang) plan.
+    erlang_simulation : SimulationResult
+        How the pure analytic plan fared in the simulation.
+    best_iteration : int
+        The round returned (1-based).
+    elapsed : float
+        Wall time, seconds.
+    """
+
+    scenario: Scenario
+    schedule: Schedule
+    iterations: pd.DataFrame
+    simulation: SimulationResult
+    converged: bool
+    reason: str
+    checks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    outcome: pd.DataFrame = field(default_factory=pd.DataFrame)
+    requirements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    corrections: pd.DataFrame = field(default_factory=pd.DataFrame)
+    erlang_schedule: Schedule | None = None
+    erlang_simulation: SimulationResult | None = None
+    best_iteration: int = 1
+    elapsed: float = 0.0
+
+    @property
+    def cost(self) -> float:
+        """Cost of the planned shifts."""
+        return self.schedule.cost
+
+
+def judge(
+    result: SimulationResult,
+    min_contacts: float = 30,
+    interval_tolerance: float = 0.05,
+    confidence: float = 0.95,
+    spread: Mapping[str, float] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Judge every channel of a simulation against its target (the "meets" rule of the
+    module docstring).
+
+    Parameters
+    ----------
+    result : SimulationResult
+    min_contacts : float, default 30
+        Judged contacts (pooled over replications) an interval needs to be judged on its
+        own.
+    interval_tolerance : float, default 0.05
+        Least tolerance below the target for a judged interval (a share, 0-1).
+    confidence : float, default 0.95
+        One-sided confidence with which the day's service level must reach the target.
+    spread : mapping of channel to float, optional
+        Standard deviation of one replication's day service level, per channel, to use
+        instead of the spread of this result's replications (the loop pools it over its
+        rounds).
+
+    Returns
+    -------
+    channels : pandas.DataFrame
+        One row per channel: ``channel``, ``service_level`` (day), ``target``,
+        ``margin`` (``z * se`` the day's service level must clear the target by),
+        ``overdispersion`` (the day's spread over a binomial spread), ``day_met``,
+        ``judged`` and ``missed`` (intervals), ``met``, ``score``.
+    checks : pandas.DataFrame
+        One row per interval x channel (see :attr:`PlanResult.checks`).
+    """
+    if not 0.5 <= confidence < 1:
+        raise ValueError(f"confidence must be in [0.5, 1) (got {confidence!r})")
+    from scipy.stats import norm
+
+    z = float(norm.ppf(confidence))
+    reps = result.n_replications
+    iv = result.intervals
+    contacts = (iv["offered"] - iv["pending"]).to_numpy(float) * reps
+    target = iv["target_service_level"].to_numpy(float)
+    sl = iv["service_level"].to_numpy(float)
+    chan = iv["channel"].to_numpy()
+    judged = (contacts >= min_contacts) & np.isfinite(sl)
+    tol = np.full(len(iv), np.nan)
+    rows = []
+    for s in result.summary.itertuples(index=False):
+        day_sl = float(s.service_level)
+        tgt = float(s.target_service_level)
+        se = _day_se(result, s.channel, day_sl, (spread or {}).get(s.channel))
+        margin = z * se
+        day_met = bool(math.isnan(day_sl) or day_sl - margin >= tgt - 1e-12)
+        # overdispersion: the day's spread against a binomial one on the same contacts
+        n_day = float(s.offered - s.pending)
+        binom = math.sqrt(day_sl * (1 - day_sl) / n_day) if n_day > 0 and 0 < day_sl < 1 else 0.0
+        k = max(1.0, se * math.sqrt(reps) / binom) if binom > 0 else 1.0
+        mask = chan == s.channel
+        n_judged = int(judged[mask].sum())
+        z_int = float(norm.ppf(1 - (1 - confidence) / max(n_judged, 1)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            noise = z_int * k * np.sqrt(target[mask] * (1 - target[mask]) / contacts[mask])
+        tol[mask] = np.maximum(interval_tolerance, np.nan_to_num(noise, nan=1.0, posinf=1.0))
+        ok = ~judged[mask] | (sl[mask] >= target[mask] - tol[mask] - 1e-12)
+        short = np.where(ok, 0.0, target[mask] - sl[mask]) * contacts[mask]
+        total = max(float(contacts[mask].sum()), 1.0)
+        score = (0.0 if day_met else tgt + margin - day_sl) + float(short.sum() / total)
+        rows.append({
+            "channel": s.channel,
+            "service_level": day_sl,
+            "target": tgt,
+            "margin": margin,
+            "overdispersion": k,
+            "day_met": day_met,
+            "judged": n_judged,
+            "missed": int((~ok).sum()),
+            "met": bool(day_met and ok.all()),
+            "score": score,
+        })
+    ok_all = ~judged | (sl >= target - tol - 1e-12)
+    checks = pd.DataFrame({
+        "interval": iv["interval"].to_numpy(),
+        "start": iv["start"].to_numpy(),
+        "channel": chan,
+        "contacts": contacts,
+        "service_level": sl,
+        "target": target,
+        "tolerance": tol,
+        "judged": judged,
+        "met": ok_all,
+    })
+    return pd.DataFrame(rows), checks
+
+
+def _day_se(
+    result: SimulationResult, channel: str, day_sl: float, spread: float | None = None
+) -> float:
+    """Standard error of a channel's day service level: the spread of one replication's
+    service level (given, or of this result's replications) / sqrt(replications); with
+    one replication and no spread given, the binomial error on the judged contacts."""
+    if math.isnan(day_sl):
+        return 0.0
+    if spread is not None and math.isfinite(spread):
+        return float(spread) / math.sqrt(result.n_replications)
+    reps = result.replications
+    sl = reps.loc[reps["channel"] == channel, "service_level"].dropna().to_numpy(float)
+    if sl.size >= 2:
+        return float(sl.std(ddof=1) / math.sqrt(sl.size))
+    row = result.summary[result.summary["channel"] == channel].iloc[0]
+    n = float(row["offered"] - row["pending"]) * result.n_replications
+    return math.sqrt(max(day_sl * (1 - day_sl), 0.0) / n) if n > 0 else 0.0
+
+
+def _raise(
+    extra: dict[str, np.ndarray], verdict: pd.DataFrame, checks: pd.DataFrame
+) -> None:
+    """Add agents to the channel requirements where the simulation missed."""
+    for row in verdict.itertuples(index=False):
+        if row.met:
+            continue
+        part = checks[checks["channel"] == row.channel]
+        miss = part[~part["met"]]
+        if not miss.empty:
+            short = (miss["target"] - miss["service_level"]).to_numpy(float)
+            step = np.maximum(np.ceil(short / 0.10 - 1e-9), 1).astype(np.int64)
+            extra[row.channel][miss["interval"].to_numpy(dtype=np.int64)] += step
+        else:  # only the day missed: one more agent wherever the interval fell short
+            low = part[(part["service_level"] < part["target"]) & (part["contacts"] > 0)]
+            idx = low["interval"].to_numpy(dtype=np.int64)
+            if idx.size == 0:
+                idx = part.loc[part["contacts"] > 0, "interval"].to_numpy(dtype=np.int64)
+            extra[row.channel][idx] += 1
+
+
+def _pool(pooled: dict[str, tuple[float, int]], sim: SimulationResult) -> None:
+    """Add a round's replications to the pooled within-round sum of squares per channel."""
+    reps = sim.replications
+    for c, part in reps.groupby("channel", sort=False):
+        x = part["service_level"].dropna().to_numpy(float)
+        if x.size >= 2:
+            ss, dof = pooled.get(str(c), (0.0, 0))
+            pooled[str(c)] = (ss + float(((x - x.mean()) ** 2).sum()), dof + x.size - 1)
+
+
+def _staffed(scenario: Scenario, sched: Schedule) -> Scenario:
+    staff = sched.staff()
+    return scenario.with_values(
+        {f"agents.{g}.staff": [int(v) for v in staff[g]] for g in scenario.group_names}
+    )
+
+
+def plan(
+    scenario: Scenario,
+    seed: int = 0,
+    replications: int = 3,
+    max_iterations: int = 10,
+    time_limit: float = 60.0,
+    gap: float = 0.01,
+    rules: Mapping[str, ShiftRule | Mapping[str, Any]] | None = None,
+    min_contacts: float = 30,
+    interval_tolerance: float = 0.05,
+    confidence: float = 0.95,
+    patience: int = 3,
+    on_round: Callable[[int, pd.Series], None] | None = None,
+) -> PlanResult:
+    """Plan shifts that meet every channel's target in the simulation.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Its ``staff`` curves only set how channels served by several groups are shared
+        (see :mod:`wfm.staffing`); the plan replaces them.
+    seed : int, default 0
+        Round ``k`` (1-based) is simulated with seed ``seed + k - 1``.
+    replications : int, default 3
+        Replications per simulation check.
+    max_iterations : int, default 10
+        Rounds of schedule-simulate-correct at most.
+    time_limit : float, default 60
+        Solver time limit per round, seconds.
+    gap : float, default 0.01
+        Relative MIP gap per round.
+    rules : mapping of group to ShiftRule or dict, optional
+        Shift rules replacing the scenario's ``shifts:`` for these groups.
+    min_contacts : float, default 30
+        Contacts (pooled over replications) an interval needs to be judged on its own.
+    interval_tolerance : float, default 0.05
+        Least tolerance below the target for a judged interval.
+    confidence : float, default 0.95
+        One-sided confidence with which each channel's day service level must reach
+        its target (see the "meets" rule).
+    patience : int, default 3
+        Stop after this many rounds in a row without a better miss score.
+    on_round : callable, optional
+        Called as ``on_round(iteration, row)`` after each round with its row of
+        :attr:`PlanResult.iterations`.
+
+    Returns
+    -------
+    PlanResult
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be a wfm.Scenario, not {type(scenario).__name__}")
+    if (isinstance(max_iterations, bool) or not isinstance(max_iterations, int)
+            or max_iterations < 1):
+        raise ValueError(f"max_iterations must be an integer >= 1 (got {max_iterations!r})")
+    t_start = time.perf_counter()
+    h = scenario.horizon
+    base = staffing.channel_requirements(scenario)
+    extra = {c: np.zeros(h, dtype=np.int64) for c in base}
+    labels = scenario.interval_labels()
+    rows: list[dict[str, Any]] = []
+    rounds: list[dict[str, Any]] = []
+    seen: dict[tuple, int] = {}
+    pooled: dict[str, tuple[float, int]] = {}
+    best = -1
+    since_best = 0
+    converged = False
+    reason = f"max_iterations ({max_iterations}) reached without meeting every target"
+    for k in range(1, max_iterations + 1):
+        chan_req = {c: base[c] + extra[c] for c in base}
+        group_req = staffing.group_requirements(scenario, chan_req)
+        sched = schedule(scenario, group_req, rules=rules, time_limit=time_limit, gap=gap)
+        staffed = _staffed(scenario, sched)
+        sim = simulate(staffed, seed=seed + k - 1, replications=replications)
+        _pool(pooled, sim)
+        spread = {c: math.sqrt(ss / dof) for c, (ss, dof) in pooled.items() if dof > 0}
+        verdict, checks = judge(sim, min_contacts, interval_tolerance, confidence, spread)
+        met = bool(verdict["met"].all())
+        score = float(verdict["score"].sum())
+        row: dict[str, Any] = {
+            "iteration": k,
+            "cost": sched.cost,
+            "shortfall": sched.shortfall,
+            "optimal": sched.optimal,
+            "gap": sched.gap,
+            "solve_seconds": sched.solve_seconds,
+            "met": met,
+            "missed": ", ".join(verdict.loc[~verdict["met"], "channel"]),
+            "score": score,
+        }
+        for v in verdict.itertuples(index=False):
+            row[f"{v.channel}_service_level"] = v.service_level
+        rows.append(row)
+        rounds.append({
+            "schedule": sched, "scenario": staffed, "simulation": sim, "checks": checks,
+            "verdict": verdict,
+            "group_req": group_req, "extra": {c: e.copy() for c, e in extra.items()},
+            "key": (int((~verdict["met"]).sum()), score, sched.cost),
+        })
+        if on_round is not None:
+            on_round(k, pd.Series(row))
+        if met:
+            converged = True
+            best = len(rounds) - 1
+            reason = f"every channel meets its target (round {k})"
+            break
+        if best < 0 or rounds[-1]["key"] < rounds[best]["key"]:
+            improved = best < 0 or score < rounds[best]["key"][1] - 1e-9
+            best = len(rounds) - 1
+            since_best = 0 if improved else since_best + 1
+        else:
+            since_best += 1
+        key = tuple(np.concatenate([sched.staff()[g] for g in scenario.group_names]).tolist())
+        prev = rounds[-2]["schedule"] if len(rounds) > 1 else None
+        if prev is not None and sched.shortfall > prev.shortfall and sched.cost <= prev.cost + 1e-9:
+            reason = (
+                f"nothing improves: the requirement raised for round {k} went entirely into"
+                f" shortfall ({sched.shortfall:g} agent-intervals cannot be covered; see the"
+                " schedule's coverage)"
+            )
+            break
+        if key in seen:
+            short = sched.shortfall
+            reason = (
+                f"nothing improves: round {k} schedules the same staff as round {seen[key]}"
+                + (f"; {short:g} agent-intervals of requirement cannot be covered (see the"
+                   " schedule's coverage shortfall)" if short > 0 else "")
+            )
+            break
+        seen[key] = k
+        if since_best >= patience:
+            reason = f"nothing improves: no better miss score in the last {patience} rounds"
+            if sched.shortfall > 0:
+                reason += (f"; {sched.shortfall:g} agent-intervals of requirement cannot be"
+                           " covered (see the schedule's coverage)")
+            break
+        _raise(extra, verdict, checks)
+    chosen = rounds[best]
+    req_df = pd.concat(
+        [pd.DataFrame({"group": g, "interval": np.arange(h), "start": labels, "required": r})
+         for g, r in chosen["group_req"].items()],
+        ignore_index=True,
+    )
+    corr_df = pd.concat(
+        [pd.DataFrame({"channel": c, "interval": np.arange(h), "start": labels, "added": e})
+         for c, e in chosen["extra"].items()],
+        ignore_index=True,
+    )
+    if not converged:
+        reason += f"; returning round {best + 1}, the best"
+    return PlanResult(
+        scenario=chosen["scenario"],
+        schedule=chosen["schedule"],
+        iterations=pd.DataFrame(rows),
+        simulation=chosen["simulation"],
+        converged=converged,
+        reason=reason,
+        checks=chosen["checks"],
+        outcome=chosen["verdict"],
+        requirements=req_df,
+        corrections=corr_df,
+        erlang_schedule=rounds[0]["schedule"],
+        erlang_simulation=rounds[0]["simulation"],
+        best_iteration=best + 1,
+        elapsed=time.perf_counter() - t_start,
+    )
+
+
+# ---------------------------------------------------------------------- CLI
+def cli_plan(
+    scenario: Scenario,
+    seed: int = 0,
+    replications: int = 3,
+    max_iterations: int = 10,
+    time_limit: float = 60.0,
+    out: str | Path | None = None,
+    console: Any = None,
+) -> int:
+    """``wfm plan``: run :func:`plan`, print the schedule and each channel's outcome, and
+    write shifts, coverage, iterations and an HTML report to ``out``.
+
+    Returns
+    -------
+    int
+        0 when the plan meets every target, 1 otherwise.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+
+    def show(k: int, row: pd.Series) -> None:
+        sls = " ".join(
+            f"{c.removesuffix('_service_level')} {100 * row[c]:.1f}%"
+            for c in row.index if c.endswith("_service_level")
+        )
+        verdict = "[green]met[/]" if row["met"] else f"[yellow]missed {row['missed']}[/]"
+        console.print(f"round {k}: cost {row['cost']:,.1f}, {verdict} | {sls}", highlight=False)
+
+    res = plan(scenario, seed=seed, replications=replications, max_iterations=max_iterations,
+               time_limit=time_limit, on_round=show)
+    sched = res.schedule
+    table = Table(
+        title=f"{scenario.name}: schedule (round {res.best_iteration}, {sched.status},"
+              f" gap {_pct(sched.gap)})",
+        title_justify="left",
+    )
+    for col in ("group", "agents", "paid h", "cost", "required", "scheduled", "shortfall"):
+        table.add_column(col, justify="left" if col == "group" else "right")
+    summ = sched.summary()
+    for r in summ.itertuples(index=False):
+        short = f"{r.shortfall:,.0f}" + (f" in {r.short_intervals} int." if r.shortfall else "")
+        table.add_row(str(r.group), f"{r.agents:,}", f"{r.paid_hours:,.1f}", f"{r.cost:,.1f}",
+                      f"{r.required:,.0f}", f"{r.scheduled:,}", short)
+    table.add_row("total", f"{summ['agents'].sum():,}", f"{summ['paid_hours'].sum():,.1f}",
+                  f"{sched.cost:,.1f}", f"{summ['required'].sum():,.0f}",
+                  f"{summ['scheduled'].sum():,}", f"{summ['shortfall'].sum():,.0f}",
+                  style="bold")
+    console.print(table)
+    console.print(
+        "required / scheduled / shortfall in agent-intervals; scheduled excludes breaks",
+        style="dim", highlight=False,
+    )
+
+    verdict = res.outcome
+    outcome = Table(title=f"outcome per channel (simulated, seed {res.simulation.seed},"
+                          f" {replications} replication(s))", title_justify="left")
+    for col in ("channel", "service level", "target", "margin", "day", "intervals missed", "met"):
+        outcome.add_column(col, justify="left" if col == "channel" else "right")
+    for v in verdict.itertuples(index=False):
+        outcome.add_row(v.channel, _pct(v.service_level), _pct(v.target), _pct(v.margin),
+                        "met" if v.day_met else "missed", f"{v.missed} of {v.judged}",
+                        "[green]met[/]" if v.met else "[red]missed[/]")
+    console.print(outcome)
+    first = res.iterations.iloc[0]
+    console.print(
+        f"pure Erlang plan (round 1): cost {first['cost']:,.1f}, "
+        + ("meets every target" if first["met"] else f"misses {first['missed']}")
+        + f"; planned: cost {sched.cost:,.1f}",
+        highlight=False,
+    )
+    color = "green" if res.converged else "yellow"
+    console.print(f"[{color}]{'converged' if res.converged else 'not converged'}:[/] {res.reason}",
+                  highlight=False)
+    if out is not None:
+        from wfm.report import write_plan_report
+
+        for p in write_plan_report(res, out):
+            console.print(f"wrote {p}", highlight=False)
+    return 0 if res.converged else 1
+
+
+def _pct(x: float) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    return f"{100 * x:.1f}%"

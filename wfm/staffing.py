@@ -1,0 +1,271 @@
+"""Staffing requirements: the agents each channel needs per interval to meet its
+target, and the staff each agent group needs to cover the channels it serves.
+
+Channel rules
+-------------
+The offered volume is the scenario's volume after deflection
+(``volume * (1 - deflection)``).
+
+* **voice**: :func:`wfm.erlang.required_agents`: Erlang A when the channel has a
+  ``patience`` (abandoned calls count as misses), else Erlang C.
+* **chat**: :func:`wfm.erlang.chat_required_agents`: sessions are servers, an agent holds
+  up to ``concurrency`` of them; Erlang A with ``patience``, else Erlang C.
+* **deferred**: the larger, interval by interval, of two curves:
+
+  - the *latest* curve, :func:`wfm.erlang.deferred_required_agents`: the fewest agents
+    that finish every item within ``answer_within`` of its arrival when the deadline
+    falls inside the horizon (fluid model);
+  - the *level* curve, ``ceil`` of the workload spread evenly over the item's window:
+    with ``k = ceil(answer_within / interval)`` intervals in the window, the mean workload
+    of the ``k`` intervals up to and including this one (fewer at the start of the
+    horizon). When the window is at least the whole horizon (email with a 24 h
+    turnaround on a 12 h day) the level curve is the horizon's mean workload: the day's
+    work done at an even pace through the day.
+
+  The latest curve alone asks for almost nobody when the turnaround is longer than the
+  horizon (all deadlines fall after it); planners expect such work to be worked during
+  the day, at the pace it arrives. The simulation treats deferred work still waiting at
+  the end, with time left on its turnaround, as pending rather than missed.
+
+Group rule
+----------
+A channel served by one group is that group's. A channel served by several groups is
+shared among them in proportion to their staff in that interval in the scenario (the
+``staff`` curves of ``agents:`` say how the centre is organised); when they all have
+nobody in that interval, in proportion to their staff over the whole horizon, and when
+that is zero too, evenly. The share is apportioned in whole agents by largest
+remainders, so the groups' shares of a channel add up to exactly its requirement. A
+group's requirement is the sum of its shares of every channel it serves: agents of a
+group serving several channels are counted once per channel, with no pooling economy
+(conservative; the simulate-and-correct loop in :mod:`wfm.planning` only raises
+requirements where the simulation shows a miss).
+
+Examples
+--------
+>>> import wfm
+>>> sc = wfm.load_scenario("scenarios/baseline.yaml")                  # doctest: +SKIP
+>>> req = wfm.staffing.requirements(sc)                                  # doctest: +SKIP
+>>> groups = req[req.level == "group"]                                   # doctest: +SKIP
+>>> groups.pivot(index="start", columns="name", values="required")      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wfm import erlang
+from wfm.scenario import Channel, Scenario
+
+__all__ = [
+    "channel_requirements",
+    "channel_workload",
+    "deferred_requirement",
+    "group_requirements",
+    "requirements",
+    "split_weights",
+]
+
+COLUMNS = ["level", "name", "interval", "start", "required", "kind", "volume", "workload"]
+
+
+def channel_workload(channel: Channel, interval: float) -> np.ndarray:
+    """Offered work per interval in agents (Erlangs): ``volume * (1 - deflection) * aht /
+    interval``, divided by ``concurrency`` for chat (an agent holds that many sessions)."""
+    work = np.asarray(channel.volume, float) * (1 - channel.deflection) * channel.aht / interval
+    return work / channel.concurrency if channel.kind == "chat" else work
+
+
+def deferred_requirement(
+    volume: Any, aht: float, answer_within: float, interval: float = 1800
+) -> np.ndarray:
+    """Agents per interval for deferred work: the larger of the latest-policy curve and
+    the level curve (see the module docstring).
+
+    Parameters
+    ----------
+    volume : array_like, 1-d
+        Contacts offered per interval (after deflection).
+    aht : float
+        Mean handle time, seconds.
+    answer_within : float
+        Turnaround target, seconds.
+    interval : float, default 1800
+        Interval length, seconds.
+
+    Returns
+    -------
+    numpy.ndarray
+        Agents (int64) per interval.
+
+    Examples
+    --------
+    >>> deferred_requirement([60, 60, 60, 60], 300, answer_within=1800)
+    array([10, 10, 10, 10])
+    >>> deferred_requirement([90, 30, 0, 0], 300, answer_within=86400)
+    array([5, 5, 5, 5])
+    """
+    v = np.asarray(volume, float)
+    latest = np.asarray(erlang.deferred_required_agents(v, aht, answer_within, interval=interval))
+    work = v * aht / interval
+    h = v.size
+    k = max(1, math.ceil(answer_within / interval - 1e-9))
+    if h == 0:
+        return latest.astype(np.int64)
+    if k >= h:
+        level = np.full(h, work.mean())
+    else:
+        csum = np.concatenate(([0.0], np.cumsum(work)))
+        idx = np.arange(h)
+        lo = np.maximum(idx - k + 1, 0)
+        level = (csum[idx + 1] - csum[lo]) / (idx + 1 - lo)
+    level_agents = np.ceil(level - 1e-9 * np.maximum(1.0, level)).astype(np.int64)
+    return np.maximum(latest, np.maximum(level_agents, 0)).astype(np.int64)
+
+
+def channel_requirements(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Agents each channel needs per interval to meet its target on its own:
+    ``{channel: int array of length horizon}`` (rules in the module docstring)."""
+    iv = scenario.interval_seconds
+    out: dict[str, np.ndarray] = {}
+    for name, ch in scenario.channels.items():
+        v = np.asarray(ch.volume, float) * (1 - ch.deflection)
+        t = ch.target
+        if ch.kind == "voice":
+            n = erlang.required_agents(v, ch.aht, t.answer_within, t.service_level, interval=iv,
+                                       patience=ch.patience)
+        elif ch.kind == "chat":
+            n = erlang.chat_required_agents(v, ch.aht, t.answer_within, t.service_level,
+                                            ch.concurrency, interval=iv, patience=ch.patience)
+        else:
+            n = deferred_requirement(v, ch.aht, t.answer_within, interval=iv)
+        out[name] = np.asarray(n, dtype=np.int64).reshape(scenario.horizon)
+    return out
+
+
+def split_weights(scenario: Scenario) -> dict[str, dict[str, np.ndarray]]:
+    """Per channel and serving group, the share of the channel's requirement that group
+    takes in each interval: ``{channel: {group: float array of length horizon}}``; the
+    shares of a channel add up to 1 in every interval (the group rule in the module
+    docstring)."""
+    staff = scenario.staff()
+    h = scenario.horizon
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for c in scenario.channel_names:
+        groups = scenario.groups_serving(c)
+        s = np.array([staff[g] for g in groups], dtype=float)  # groups x horizon
+        totals = s.sum(axis=1)
+        if totals.sum() > 0:
+            fallback = totals / totals.sum()
+        else:
+            fallback = np.full(len(groups), 1 / len(groups))
+        col = s.sum(axis=0)
+        w = np.where(col > 0, s / np.where(col > 0, col, 1.0), fallback[:, None])
+        out[c] = {g: w[k].reshape(h) for k, g in enumerate(groups)}
+    return out
+
+
+def _apportion(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Split whole numbers ``total`` (per interval) over rows of ``weights`` (groups x
+    intervals, columns adding to 1) by largest remainders."""
+    exact = weights * total[None, :]
+    base = np.floor(exact + 1e-9)
+    left = (total - base.sum(axis=0)).astype(np.int64)
+    rem = exact - base
+    out = base.astype(np.int64)
+    for i in np.flatnonzero(left > 0):
+        order = np.argsort(-rem[:, i], kind="stable")
+        out[order[: left[i]], i] += 1
+    return out
+
+
+def group_requirements(
+    scenario: Scenario, channel_required: Mapping[str, Any] | None = None
+) -> dict[str, np.ndarray]:
+    """Agents each group needs per interval to cover its share of every channel it serves.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    channel_required : mapping of channel to per-interval agents, optional
+        Default: :func:`channel_requirements`. Whole numbers (rounded up otherwise).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``{group: int array of length horizon}``.
+    """
+    if channel_required is None:
+        channel_required = channel_requirements(scenario)
+    h = scenario.horizon
+    weights = split_weights(scenario)
+    out = {g: np.zeros(h, dtype=np.int64) for g in scenario.group_names}
+    for c, w in weights.items():
+        req = np.ceil(np.asarray(channel_required.get(c, np.zeros(h)), float) - 1e-9)
+        req = np.maximum(req, 0).astype(np.int64).reshape(h)
+        groups = list(w)
+        parts = _apportion(req, np.array([w[g] for g in groups]))
+        for k, g in enumerate(groups):
+            out[g] += parts[k]
+    return out
+
+
+def requirements(scenario: Scenario) -> pd.DataFrame:
+    """Agents needed per interval x channel, and per interval x group.
+
+    Parameters
+    ----------
+    scenario : Scenario
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long format, one row per interval x channel (``level == "channel"``) then per
+        interval x group (``level == "group"``). Columns: ``level``, ``name`` (channel or
+        group), ``interval`` (0-based), ``start`` (clock label), ``required`` (agents,
+        int), and for channel rows ``kind``, ``volume`` (contacts offered after
+        deflection) and ``workload`` (offered work in agents, i.e. agent-seconds per
+        interval / interval seconds; chat divided by its concurrency); NaN/None for
+        group rows.
+
+    Examples
+    --------
+    >>> import wfm
+    >>> sc = wfm.load_scenario("scenarios/baseline.yaml")            # doctest: +SKIP
+    >>> wfm.staffing.requirements(sc).query("level == 'group'")       # doctest: +SKIP
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be a wfm.Scenario, not {type(scenario).__name__}")
+    h = scenario.horizon
+    labels = scenario.interval_labels()
+    iv = scenario.interval_seconds
+    chan = channel_requirements(scenario)
+    frames = []
+    for name, ch in scenario.channels.items():
+        frames.append(pd.DataFrame({
+            "level": "channel",
+            "name": name,
+            "interval": np.arange(h),
+            "start": labels,
+            "required": chan[name],
+            "kind": ch.kind,
+            "volume": np.asarray(ch.volume, float) * (1 - ch.deflection),
+            "workload": channel_workload(ch, iv),
+        }))
+    for g, req in group_requirements(scenario, chan).items():
+        frames.append(pd.DataFrame({
+            "level": "group",
+            "name": g,
+            "interval": np.arange(h),
+            "start": labels,
+            "required": req,
+            "kind": None,
+            "volume": np.nan,
+            "workload": np.nan,
+        }))
+    df = pd.concat(frames, ignore_index=True)[COLUMNS]
+    return df.astype({"interval": "int64", "required": "int64"})
