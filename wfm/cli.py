@@ -8,6 +8,7 @@ exit code 2 instead of a traceback.
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import typer
@@ -21,7 +22,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help="wfm: workforce management and capacity simulation for omnichannel contact centres.",
 )
-console = Console()
+# a report printed to a file or a pipe is not cut to rich's 80-column default
+console = Console() if sys.stdout.isatty() else Console(width=140)
 err_console = Console(stderr=True)
 
 
@@ -44,50 +46,28 @@ def summary_table(summary, title: str) -> Table:
     """A rich table of a simulation summary: one row per channel against its target."""
     has_ci = "service_level_ci" in summary.columns
     table = Table(title=title, title_justify="left")
-    for col in (
-        "channel",
-        "kind",
-        "offered",
-        "answered",
-        "abandoned",
-        "service level",
-        "target",
-        "ASA",
-        "p90 wait",
-        "abandon %",
-        "backlog",
-        "met",
-    ):
-        table.add_column(col, justify="left" if col in ("channel", "kind") else "right")
+    for col in ("channel", "kind", "offered", "answered", "abandoned", "SL", "target", "ASA",
+                "p90 wait", "aband.", "backlog", "met"):
+        table.add_column(col, justify="left" if col in ("channel", "kind") else "right", no_wrap=True)
     for row in summary.itertuples(index=False):
         sl = _fmt(row.service_level, "pct")
         if has_ci and not math.isnan(row.service_level_ci):
             sl += f" ± {100 * row.service_level_ci:.1f}"
-        target = f"{100 * row.target_service_level:.0f}% in {_fmt_duration(row.answer_within)}"
+        target = f"{100 * row.target_service_level:.0f}%/{_fmt_duration(row.answer_within)}"
         met = "[green]met[/]" if row.met else "[red]missed[/]"
-        table.add_row(
-            row.channel,
-            row.kind,
-            _fmt(row.offered),
-            _fmt(row.answered),
-            _fmt(row.abandoned),
-            sl,
-            target,
-            _fmt(row.asa, "sec"),
-            _fmt(row.wait_p90, "sec"),
-            _fmt(row.abandonment, "pct"),
-            _fmt(row.backlog),
-            met,
-        )
+        table.add_row(row.channel, row.kind, _fmt(row.offered), _fmt(row.answered),
+                      _fmt(row.abandoned), sl, target, _fmt(row.asa, "sec"),
+                      _fmt(row.wait_p90, "sec"), _fmt(row.abandonment, "pct"),
+                      _fmt(row.backlog), met)
     return table
 
 
 def _fmt_duration(seconds: float) -> str:
     if seconds >= 3600 and seconds % 3600 == 0:
-        return f"{seconds / 3600:g} h"
+        return f"{seconds / 3600:g}h"
     if seconds >= 60 and seconds % 60 == 0:
-        return f"{seconds / 60:g} min"
-    return f"{seconds:g} s"
+        return f"{seconds / 60:g}min"
+    return f"{seconds:g}s"
 
 
 @app.command()
