@@ -46,7 +46,7 @@ def summary_table(summary, title: str) -> Table:
     """A rich table of a simulation summary: one row per channel against its target."""
     has_ci = "service_level_ci" in summary.columns
     table = Table(title=title, title_justify="left")
-    for col in ("channel", "kind", "offered", "answered", "abandoned", "SL", "target", "ASA",
+    for col in ("channel", "kind", "offered", "answered", "abandoned", "service level", "target", "ASA",
                 "p90 wait", "aband.", "backlog", "met"):
         table.add_column(col, justify="left" if col in ("channel", "kind") else "right", no_wrap=True)
     for row in summary.itertuples(index=False):
