@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.special import stdtrit
 
 # wait histogram: bin 0 is "no wait"; bin 1 is (0, EDGES[0]); bin j >= 2 is
 # [EDGES[j-2], EDGES[j-1]); the last bin is open-ended.
@@ -95,8 +96,6 @@ def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 def t_halfwidth(values: np.ndarray, axis: int = 0) -> np.ndarray:
     """95% confidence half-width of the mean along ``axis`` (Student t); NaN for one value."""
-    from scipy.stats import t as student_t
-
     values = np.asarray(values, float)
     n = np.sum(~np.isnan(values), axis=axis)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -105,7 +104,7 @@ def t_halfwidth(values: np.ndarray, axis: int = 0) -> np.ndarray:
             if values.shape[axis] > 1
             else np.full(np.delete(values.shape, axis), np.nan)
         )
-        q = student_t.ppf(0.975, np.maximum(n - 1, 1))
+        q = stdtrit(np.maximum(n - 1, 1), 0.975)  # Student t quantile (scipy.special: light import)
         return np.where(n > 1, q * sd / np.sqrt(np.maximum(n, 1)), np.nan)
 
 
