@@ -107,6 +107,7 @@ def test_to_yaml_writes_atomically(tmp_path):
     out = tmp_path / "sub" / "copy.yaml"
     sc.to_yaml(out)
     assert load_scenario(out) == sc
+    assert Scenario.from_yaml(out) == sc  # a Path is read as a file
     assert not list(out.parent.glob(".*tmp"))
 
 

@@ -385,8 +385,13 @@ class Scenario(_Model):
         return sc
 
     @classmethod
-    def from_yaml(cls, text: str, source: str | None = None) -> Scenario:
-        """Parse and validate YAML text (safe loading: no Python object tags)."""
+    def from_yaml(cls, text: str | Path, source: str | None = None) -> Scenario:
+        """Parse and validate YAML text (safe loading: no Python object tags).
+
+        A :class:`pathlib.Path` is read as a file (the same as :func:`load_scenario`).
+        """
+        if isinstance(text, Path):
+            return load_scenario(text)
         return cls.from_dict(_safe_yaml(text, source), source)
 
     def to_dict(self) -> dict[str, Any]:
