@@ -278,7 +278,6 @@ class _Run:
         self.present = [0] * self.G  # agents present (staying + leaving)
         self.g_load = [0] * self.G  # units in use per group
         self.queues: list[deque] = [deque() for _ in range(self.C)]
-        self.cur = 0  # current interval (== H after the horizon)
         self.arrivals: list[tuple] = []
         self.has_chat_skill = [any(routing.kinds[c] == CHAT for c in sk) for sk in routing.skills]
         self.is_chat = [k == CHAT for k in routing.kinds]
@@ -341,9 +340,7 @@ class _Run:
             for c in range(self.C):
                 acc.backlog[i - 1, c] = self._waiting(c, t)
         if i == self.H:
-            self.cur = self.H
             return
-        self.cur = i
         self._draw(i)
         for g in range(self.G):
             self._set_staff(g, int(self.staff_plan[g][i]), t)
@@ -519,13 +516,10 @@ class _Run:
             for c2 in self.skills[g]:
                 if self.is_deferred[c2] and t >= self.t_end:
                     continue
-                q = self.queues[c2]
-                while q:
-                    contact = q.popleft()
-                    if contact[3] > t:
-                        self._start(aid, g, c2, contact, t)
-                        return
-                    self.f_abandoned[contact[4] * self.C + c2] += 1
+                contact = self._next(c2, t)
+                if contact is not None:
+                    self._start(aid, g, c2, contact, t)
+                    return
             self.idle[g].append(aid)
             return
         if self.is_chat[c] and self.a_load[aid] > 0:
