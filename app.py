@@ -31,7 +31,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from wfm.scenario import Scenario, ScenarioError, load_scenario
+from wfm import limits, planning
+from wfm.errors import InputError, ScenarioError
+from wfm.report.format import pct, seconds
+from wfm.scenario import Scenario, load_scenario
+from wfm.yamlio import load_yaml
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 DEFAULT_SCENARIO = "baseline"
@@ -60,14 +64,12 @@ def scenario_from_bytes(data: bytes, name: str = "upload") -> Scenario:
 
     Raises
     ------
-    ScenarioError
-        Not UTF-8, not YAML, or an invalid scenario; the message names the field.
+    InputError
+        Larger than ``max_file_bytes``, not UTF-8, not safe YAML, beyond a size limit,
+        or an invalid scenario; the message names the field.
     """
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError("the file is not UTF-8 text", name) from None
-    return Scenario.from_yaml(text, source=name)
+    limits.check("upload size", len(data), "max_file_bytes", name)
+    return Scenario.from_dict(load_yaml(data, source=name), source=name)
 
 
 def apply_edits(
@@ -102,16 +104,23 @@ def shifts_csv(plan_result: Any) -> bytes:
     return plan_result.schedule.shifts.to_csv(index=False).encode("utf-8")
 
 
-def _missing(x: Any) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+#: The biggest run the app starts: expected contacts x replications (the CLI has no such
+#: cap). Beyond it the page says so instead of keeping the server busy for minutes.
+APP_MAX_CONTACTS = 3_000_000
+#: Wall-clock seconds one simulation in the app may take.
+APP_TIME_LIMIT = 300.0
 
 
-def _pct(x: float, digits: int = 1) -> str:
-    return "–" if _missing(x) else f"{100 * x:.{digits}f}%"
-
-
-def _secs(x: float) -> str:
-    return "–" if _missing(x) else f"{x:,.1f} s"
+def check_app_run(scenario: Scenario, replications: int) -> None:
+    """Refuse (``LimitError``) a run too big for an interactive page."""
+    total = sum(sum(ch.volume) for ch in scenario.channels.values()) * replications
+    if total > APP_MAX_CONTACTS:
+        raise limits.LimitError([(
+            "run",
+            f"about {total:,.0f} contacts ({replications} replication(s)) is more than the app"
+            f" runs at once ({APP_MAX_CONTACTS:,}); use fewer replications, a shorter horizon,"
+            " or the command line (wfm run), which has no such cap",
+        )])
 
 
 # ---------------------------------------------------------------------- cached runs
@@ -129,8 +138,10 @@ def simulate_yaml(yaml_text: str, seed: int, replications: int) -> Any:
     def progress(done: int, total: int) -> None:
         bar.progress(done / total, text=f"Simulating {done}/{total} replications")
 
-    return simulate(Scenario.from_yaml(yaml_text), seed=seed, replications=replications,
-                    progress=progress)
+    scenario = Scenario.from_yaml(yaml_text)
+    check_app_run(scenario, replications)
+    return simulate(scenario, seed=seed, replications=replications, progress=progress,
+                    time_limit=APP_TIME_LIMIT)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -205,7 +216,7 @@ def _on_choice() -> None:
         return
     try:
         _load(load_scenario(path), path.name)
-    except ScenarioError as exc:
+    except InputError as exc:
         st.session_state["load_error"] = str(exc)
 
 
@@ -237,7 +248,7 @@ def _handle_upload() -> None:
     ss["upload_seen"] = uploaded.file_id
     try:
         sc = scenario_from_bytes(uploaded.getvalue(), uploaded.name)
-    except ScenarioError as exc:
+    except InputError as exc:
         ss["load_error"] = str(exc)
     else:
         _load(sc, uploaded.name)
@@ -332,7 +343,7 @@ def scenario_tab(base: Scenario) -> tuple[Scenario | None, str | None]:
     changes.update(_table_inputs(base))
     try:
         edited = apply_edits(base, changes, scales)
-    except ScenarioError as exc:
+    except InputError as exc:
         error_slot.error(str(exc), icon=":material/error:")
         return None, str(exc)
     if changes or any(f != 1.0 for f in scales.values()):
@@ -350,13 +361,13 @@ def kpi_cards(result: Any) -> None:
     cols = st.columns(max(len(cards), 1))
     for col, row in zip(cols, cards.itertuples(index=False), strict=False):
         sl, target = float(row.service_level), float(row.target)
-        delta = None if math.isnan(sl) else f"{100 * (sl - target):+.1f} pts vs {_pct(target, 0)}"
+        delta = None if math.isnan(sl) else f"{100 * (sl - target):+.1f} pts vs {pct(target, 0)}"
         with col:
-            st.metric(f"{row.channel} service level", _pct(sl), delta=delta, border=True,
-                      help=f"target {_pct(target, 0)}")
+            st.metric(f"{row.channel} service level", pct(sl), delta=delta, border=True,
+                      help=f"target {pct(target, 0)}")
             verdict = ":green[**met**]" if bool(row.met) else ":red[**missed**]"
-            st.markdown(f"{verdict} · ASA {_secs(float(row.asa))} · "
-                        f"abandoned {_pct(float(row.abandonment))}")
+            st.markdown(f"{verdict} · ASA {seconds(float(row.asa))} · "
+                        f"abandoned {pct(float(row.abandonment))}")
 
 
 def results_tab(current_key: tuple | None) -> None:
@@ -412,11 +423,11 @@ def compare_tab(edited: Scenario | None, seed: int, replications: int) -> None:
             if a == b:
                 raise ScenarioError("pick two different scenarios to compare")
             sa, sb = _scenario_for(a, edited), _scenario_for(b, edited)
-        except ScenarioError as exc:
-            st.error(str(exc), icon=":material/error:")
-        else:
             ra = _run(sa.to_yaml(), seed, replications, slot)
             rb = _run(sb.to_yaml(), seed, replications, slot)
+        except (InputError, TimeoutError) as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
             labels = ("edited" if a == EDITED else a, "edited" if b == EDITED else b)
             ss["comparison"] = {
                 "labels": labels,
@@ -438,8 +449,8 @@ def compare_tab(edited: Scenario | None, seed: int, replications: int) -> None:
     for col, ch in zip(cols, common, strict=False):
         va, vb = float(sa.at[ch, "service_level"]), float(sb.at[ch, "service_level"])
         delta = None if math.isnan(va) or math.isnan(vb) else f"{100 * (vb - va):+.1f} pts"
-        col.metric(f"{ch} service level", _pct(vb), delta=delta, border=True,
-                   help=f"A: {_pct(va)}")
+        col.metric(f"{ch} service level", pct(vb), delta=delta, border=True,
+                   help=f"A: {pct(va)}")
     st.plotly_chart(comp["figure"], key="fig:comparison", config=_PLOTLY_CONFIG)
     st.dataframe(comp["table"], hide_index=True, key="comparison_table")
 
@@ -456,9 +467,10 @@ def plan_tab(edited: Scenario | None, seed: int) -> None:
 
     ss = st.session_state
     c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
-    reps = c1.number_input("Replications per check", min_value=1, max_value=20, value=2,
-                           step=1, key="plan_replications")
-    iters = c2.number_input("Max iterations", min_value=1, max_value=30, value=10, step=1,
+    reps = c1.number_input("Replications per check", min_value=1, max_value=20,
+                           value=planning.DEFAULT_REPLICATIONS, step=1, key="plan_replications")
+    iters = c2.number_input("Max iterations", min_value=1, max_value=30,
+                            value=planning.DEFAULT_MAX_ITERATIONS, step=1,
                             key="plan_max_iterations")
     limit = c3.number_input("Solver time limit (s)", min_value=1.0, max_value=600.0,
                             value=30.0, step=5.0, key="plan_time_limit")
@@ -469,7 +481,7 @@ def plan_tab(edited: Scenario | None, seed: int) -> None:
                 ss["plan"] = plan_yaml(edited.to_yaml(), seed, int(reps), int(iters),
                                        float(limit))
             ss["plan_yaml"] = edited.to_yaml()
-        except ValueError as exc:  # ScenarioError included: e.g. no shift fits the horizon
+        except (ValueError, TimeoutError) as exc:  # InputError included: no shift fits
             ss["plan"] = None
             st.error(str(exc), icon=":material/error:")
         finally:
@@ -544,10 +556,14 @@ def main() -> None:
     requested = ss.pop("run_requested", False)
     if clicked or requested:
         if edited is not None:
-            result = _run(edited.to_yaml(), seed, replications, progress_slot)
-            if ss.get("result_key") != current_key or ss.get("figures") is None:
-                ss["figures"] = _figures(result)
-            ss["result"], ss["result_key"] = result, current_key
+            try:
+                result = _run(edited.to_yaml(), seed, replications, progress_slot)
+            except (InputError, TimeoutError) as exc:
+                run_slot.error(str(exc), icon=":material/error:")
+            else:
+                if ss.get("result_key") != current_key or ss.get("figures") is None:
+                    ss["figures"] = _figures(result)
+                ss["result"], ss["result_key"] = result, current_key
     if edited is not None:
         download_slot.download_button(
             "Download scenario (YAML)", data=yaml_bytes(edited),

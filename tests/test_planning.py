@@ -4,14 +4,11 @@ meets every target when simulated again with new seeds."""
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
-from rich.console import Console
 
 import wfm
-from wfm.planning import PlanResult, cli_plan, judge, plan
+from wfm.planning import PlanResult, StopReason, judge, plan
 from wfm.sim.engine import simulate
 
 
@@ -117,6 +114,8 @@ def test_impossible_requirement_stops_with_a_reason():
     assert r.schedule.shortfall > 0
     assert "phone" in r.iterations["missed"].iloc[-1]
     assert "returning round" in r.reason
+    assert r.stop in (StopReason.SHORTFALL, StopReason.REPEATED, StopReason.NO_PROGRESS)
+    assert r.stop == str(r.stop) and str(r.stop) in {s.value for s in StopReason}
 
 
 def test_judge_flags_an_understaffed_channel():
@@ -145,21 +144,41 @@ def test_bad_arguments():
 
 
 def test_cli_plan_prints_and_writes(tmp_path):
-    pytest.importorskip("wfm.report")
-    buf = io.StringIO()
-    code = cli_plan(blended(), seed=3, replications=2, max_iterations=8, time_limit=10,
-                    out=tmp_path, console=Console(file=buf, width=140))
-    text = buf.getvalue()
-    assert code == 0
-    assert "converged" in text and "phone" in text and "round 1" in text
+    from typer.testing import CliRunner
+
+    from wfm.cli import app
+
+    path = tmp_path / "blended.yaml"
+    blended().to_yaml(path)
+    res = CliRunner().invoke(app, ["plan", str(path), "--seed", "3", "--replications", "2",
+                                   "--max-iterations", "8", "--time-limit", "10",
+                                   "--out", str(tmp_path / "out")],
+                             env={"COLUMNS": "140", "NO_COLOR": "1"})
+    assert res.exit_code == 0, res.output
+    assert "converged" in res.output and "phone" in res.output and "round 1" in res.output
     for name in ("shifts.csv", "coverage.csv", "iterations.csv", "report.html"):
-        assert (tmp_path / name).stat().st_size > 0
+        assert (tmp_path / "out" / name).stat().st_size > 0
+
+
+def test_cli_plan_exits_1_when_the_plan_does_not_converge(tmp_path):
+    from typer.testing import CliRunner
+
+    from wfm.cli import app
+
+    path = tmp_path / "small.yaml"
+    small(max_agents=3).to_yaml(path)
+    res = CliRunner().invoke(app, ["plan", str(path), "--seed", "1", "--replications", "1",
+                                   "--max-iterations", "2", "--time-limit", "10"],
+                             env={"COLUMNS": "140", "NO_COLOR": "1"})
+    assert res.exit_code == 1, res.output
+    assert "not converged" in res.output
 
 
 def test_baseline_plan_meets_every_target_with_new_seeds():
     sc = wfm.load_scenario("scenarios/baseline.yaml")
     r = plan(sc, seed=0, replications=3, max_iterations=10, time_limit=30)
     assert r.converged, r.reason
+    assert r.stop is StopReason.CONVERGED
     assert r.schedule.shortfall == 0
     # the correction costs something over the pure Erlang plan, never less
     assert r.schedule.cost >= r.erlang_schedule.cost

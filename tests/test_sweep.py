@@ -20,8 +20,9 @@ import pytest
 import yaml
 
 import wfm
-from wfm.scenario import ScenarioError
-from wfm.sweep import SweepError, cli_sweep, derived_seed, load_spec, summarize
+from wfm.batch import SweepError, derived_seed, load_spec, summarize
+from wfm.cli import app
+from wfm.errors import LimitError, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
@@ -58,10 +59,19 @@ def dask_client():
     cluster.close()
 
 
+def cli_sweep(spec: Path, out: Path, *args: str) -> int:
+    """``wfm sweep SPEC --out OUT ARGS`` in process; its exit code."""
+    from typer.testing import CliRunner
+
+    res = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), *args],
+                             env={"COLUMNS": "140", "NO_COLOR": "1"})
+    return res.exit_code
+
+
 @pytest.fixture(scope="module")
 def reference() -> pd.DataFrame:
     """The small spec on 2 local processes (the numbers every backend must give)."""
-    return wfm.sweep(small_spec(), workers=2)
+    return wfm.sweep(small_spec(), workers=2).results
 
 
 # ---------------------------------------------------------------------- spec
@@ -158,11 +168,12 @@ def test_results_rows_and_seeds(reference):
 
 
 def test_same_numbers_on_one_worker_and_on_dask(reference, dask_client):
-    one = wfm.sweep(small_spec(), workers=1, chunk_size=3)
+    one = wfm.sweep(small_spec(), workers=1, chunk_size=3).results
     pd.testing.assert_frame_equal(one, reference)
-    on_dask = wfm.sweep(small_spec(), scheduler=dask_client)
+    on_dask = wfm.sweep(small_spec(), scheduler=dask_client).results
     pd.testing.assert_frame_equal(on_dask, reference)
-    by_address = wfm.sweep(small_spec(), scheduler=dask_client.scheduler.address, chunk_size=2)
+    by_address = wfm.sweep(small_spec(), scheduler=dask_client.scheduler.address,
+                           chunk_size=2).results
     pd.testing.assert_frame_equal(by_address, reference)
 
 
@@ -171,8 +182,9 @@ def test_failures_are_isolated(tmp_path, dask_client):
                       surge={"channel": "social", "start": 10, "peak": [2, 0.5],
                              "half_life_minutes": 30})
     for kw in ({"workers": 2}, {"scheduler": dask_client}):
-        df = wfm.sweep(spec, **kw)
-        assert df.attrs["failed"] == 3
+        res = wfm.sweep(spec, **kw)
+        df = res.results
+        assert res.failed == 3 and len(res.failures) == 3
         bad = df[df["error"].notna()]
         assert sorted(bad["point"]) == [1, 2, 3]  # one row per failed point
         assert bad["channel"].isna().all() and bad["service_level"].isna().all()
@@ -180,8 +192,8 @@ def test_failures_are_isolated(tmp_path, dask_client):
         assert "surge.peak" in bad.loc[bad["point"] == 1, "error"].iloc[0]
         assert (df.loc[df["point"] == 0, "error"].isna()).all()
         assert len(df[df["point"] == 0]) == 2 * 4
-    # the CLI's exit code counts the failed points
-    code = cli_sweep(write_spec(tmp_path / "f.yaml", spec), out=tmp_path / "out", workers=2)
+    # the CLI has its own exit code for failed points (2 is an invalid spec)
+    code = cli_sweep(write_spec(tmp_path / "f.yaml", spec), tmp_path / "out", "--workers", "2")
     assert code == 3
     summary = pd.read_parquet(tmp_path / "out" / "summary.parquet")
     assert set(summary["point"]) == {0}
@@ -189,8 +201,10 @@ def test_failures_are_isolated(tmp_path, dask_client):
 
 def test_output_directory_summary_and_resume(tmp_path, reference):
     out = tmp_path / "out"
-    df = wfm.sweep(small_spec(), out=out, workers=2)
+    res = wfm.sweep(small_spec(), out=out, workers=2)
+    df = res.results
     pd.testing.assert_frame_equal(df, reference)
+    pd.testing.assert_frame_equal(res.summary, summarize(df, res.params))
     names = {p.name for p in out.iterdir()}
     assert {"points", "results.parquet", "summary.parquet", "sweep.json"} <= names
     assert len(list((out / "points").glob("*.parquet"))) == 4
@@ -212,35 +226,29 @@ def test_output_directory_summary_and_resume(tmp_path, reference):
 
     # rerun: nothing to do, same results, no duplicates
     again = wfm.sweep(small_spec(), out=out, workers=2)
-    assert again.attrs["ran"] == 0 and again.attrs["resumed"] == 4
-    pd.testing.assert_frame_equal(again, df)
+    assert again.ran == 0 and again.resumed == 4 and again.points == 4
+    pd.testing.assert_frame_equal(again.results, df)
 
     # a different spec into the same directory is refused
     with pytest.raises(SweepError, match="different sweep spec"):
         wfm.sweep(small_spec(seed=4), out=out, workers=2)
-    code = cli_sweep(write_spec(tmp_path / "other.yaml", small_spec(seed=4)), out=out, workers=2)
+    code = cli_sweep(write_spec(tmp_path / "other.yaml", small_spec(seed=4)), out, "--workers", "2")
     assert code == 2
 
 
 def test_sweep_report_written(tmp_path):
-    try:
-        from wfm.report import write_sweep_report  # noqa: F401
-    except ImportError:
-        if CI:
-            raise
-        pytest.skip("wfm.report.write_sweep_report is not there yet")
     spec = small_spec(replications=1, set={})
-    df = wfm.sweep(spec, out=tmp_path, workers=2)
-    assert df.attrs["report_error"] is None
+    res = wfm.sweep(spec, out=tmp_path, workers=2)
+    assert res.report_error is None
     html = (tmp_path / "sweep.html").read_text(encoding="utf-8")
     assert "plotly" in html.lower() and "channels.phone.volume" in html
 
 
-def test_wfm_sweep_is_callable_after_importing_the_module():
-    import wfm.sweep as module
+def test_wfm_sweep_is_the_function_and_wfm_batch_the_module():
+    import wfm.batch
 
-    assert callable(wfm.sweep) and callable(module)
-    df = wfm.sweep(small_spec(replications=1, scale={}, set={}), workers=1)
+    assert wfm.sweep is wfm.batch.sweep and wfm.batch.summarize is summarize
+    df = wfm.sweep(small_spec(replications=1, scale={}, set={}), workers=1).results
     assert df["point"].unique().tolist() == [0] and len(df) == 4
 
 
@@ -295,7 +303,7 @@ def test_resume_after_the_cli_is_killed(tmp_path, reference):
     assert not df.duplicated(["point", "replication", "channel"]).any()
     assert len(df) == 16 * 1 * 4
     # identical to an uninterrupted run
-    fresh = wfm.sweep(resume_spec(), workers=2)
+    fresh = wfm.sweep(resume_spec(), workers=2).results
     pd.testing.assert_frame_equal(df, fresh, check_dtype=False)
     for f in (out / "points").glob("*.parquet"):  # every point file is whole
         assert pq.read_metadata(f).num_rows == 1 * 4
@@ -321,7 +329,104 @@ def test_ctrl_c_keeps_finished_points(tmp_path):
 
 def test_cli_with_a_local_dask_cluster(tmp_path, reference):
     spec_path = write_spec(tmp_path / "d.yaml", small_spec())
-    code = cli_sweep(spec_path, out=tmp_path / "out", workers=2, use_dask=True)
+    code = cli_sweep(spec_path, tmp_path / "out", "--workers", "2", "--dask")
     assert code == 0
     df = pd.read_parquet(tmp_path / "out" / "results.parquet")
     pd.testing.assert_frame_equal(df, reference, check_dtype=False)
+
+
+# ---------------------------------------------------------------------- hostile and oversized
+def test_a_point_past_its_time_limit_fails_and_the_sweep_goes_on():
+    spec = small_spec(replications=1, set={}, point_timeout=0.3,
+                      scale={"channels.phone.volume": [1.0, 400.0]})
+    res = wfm.sweep(spec, workers=2)
+    assert res.failed == 1
+    bad = res.failures
+    assert bad["point"].tolist() == [1]
+    assert "timed out" in bad["error"].iloc[0] and "point_timeout" in bad["error"].iloc[0]
+    assert res.results.loc[res.results["point"] == 0, "error"].isna().all()
+
+
+def test_a_killed_worker_is_replaced_and_its_point_retried(reference):
+    from wfm.batch import backends
+
+    killed: list[int] = []
+
+    def kill_one(done: int, total: int, failed: int) -> None:
+        if not killed:
+            busy = [w for w in backends._POOL._workers if w.busy]
+            if busy:
+                killed.append(busy[0].process.pid)
+                os.kill(busy[0].process.pid, signal.SIGKILL)
+
+    res = wfm.sweep(small_spec(), workers=2, chunk_size=1, progress=kill_one)
+    assert killed, "no busy worker to kill"
+    assert res.failed == 0
+    pd.testing.assert_frame_equal(res.results, reference)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the workers")
+def test_workers_die_with_the_parent_killed_by_sigkill(tmp_path):
+    spec_path = write_spec(tmp_path / "orphan.yaml", resume_spec())
+    out = tmp_path / "out"
+    proc = _start_cli(spec_path, out, "--workers", "2")
+    try:
+        _wait_for_points(proc, out, 1)
+        workers = _children(proc.pid)
+        assert workers, "the sweep has no worker processes"
+        os.kill(proc.pid, signal.SIGKILL)  # the parent only, not its process group
+        proc.communicate()
+        deadline = time.monotonic() + 10
+        alive = workers
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.1)
+            alive = [w for w in workers if Path(f"/proc/{w}").exists()
+                     and "Z" not in Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1][:3]]
+        assert not alive, f"workers outlived the killed parent: {alive}"
+    finally:
+        with __import__("contextlib").suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_oversized_sweeps_are_refused_before_any_work():
+    big = {"channels.phone.volume": [1.0 + i / 1000 for i in range(1000)],
+           "channels.phone.aht": [200 + i for i in range(1000)]}
+    t0 = time.monotonic()
+    with pytest.raises(LimitError, match="max_grid_points"):
+        load_spec(small_spec(scale=big))
+    with pytest.raises(LimitError, match="max_replications"):
+        load_spec(small_spec(replications=10**9))
+    assert time.monotonic() - t0 < 5
+
+
+def test_unknown_keys_are_named_not_echoed(tmp_path):
+    secret = "hunter2-do-not-print"
+    with pytest.raises(ScenarioError) as info:
+        load_spec({**small_spec(), "password": secret})
+    assert "password" in str(info.value) and secret not in str(info.value)
+    base = yaml.safe_load(Path(BASELINE).read_text())
+    base["channels"]["phone"]["api_key"] = secret
+    path = tmp_path / "leak.yaml"
+    path.write_text(yaml.safe_dump(base), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_spec(small_spec(scenario=str(path)))
+    assert "api_key" in str(info.value) and secret not in str(info.value)
+
+
+def test_sweep_into_a_file_is_refused_before_running(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    code = cli_sweep(write_spec(tmp_path / "s.yaml", small_spec()), blocker)
+    assert code == 4

@@ -4,54 +4,74 @@ The package API for notebooks::
 
     import wfm
     sc = wfm.load_scenario("scenarios/baseline.yaml")
-    wfm.erlang.required_agents(volume=180, aht=300, answer_within=20, service_level=0.8)
-    result = wfm.simulate(sc, seed=1, replications=3)
-    result.summary
+    wfm.erlang.required_agents(180, 300, 20, 0.8)       # agents for one interval
+    result = wfm.simulate(sc, seed=1, replications=3)   # the simulation
+    result.summary                                       # a pandas DataFrame
+    plan = wfm.plan(sc, seed=0)                          # shifts that meet every target
+    wfm.sweep("simulations/phone_growth.yaml", out="out/growth")
+
+Modules: :mod:`wfm.erlang` (closed-form queueing), :mod:`wfm.staffing` (requirements),
+:mod:`wfm.scheduling` (shifts with pyomo + HiGHS), :mod:`wfm.sim` (the simulation),
+:mod:`wfm.planning` (the simulate-and-correct plan), :mod:`wfm.batch` (sweeps),
+:mod:`wfm.forecast` (what-ifs), :mod:`wfm.report` (figures and reports),
+:mod:`wfm.limits` (size limits), :mod:`wfm.errors`.
+
+Examples
+--------
+>>> import wfm
+>>> sc = wfm.load_scenario("scenarios/baseline.yaml")
+>>> int(wfm.erlang.required_agents(180, 300, 20, 0.8))
+35
+>>> wfm.simulate(sc, seed=1).summary["channel"].tolist()
+['phone', 'messaging', 'social', 'email']
 """
 
-from wfm import erlang
+from __future__ import annotations
+
+from wfm import erlang, forecast, limits, report, scheduling, staffing
+from wfm._version import __version__
+from wfm.batch import SweepError, SweepResult, SweepSpec, load_spec, sweep
+from wfm.errors import InputError, LimitError, ScenarioError
+from wfm.planning import PlanResult, StopReason, plan
 from wfm.scenario import (
     AgentGroup,
     BreakRule,
     Channel,
     Scenario,
-    ScenarioError,
     ShiftRule,
     Target,
     load_scenario,
 )
-
-__version__ = "0.1.0"
+from wfm.scheduling import Schedule
+from wfm.sim import SimulationResult, simulate
 
 __all__ = [
     "AgentGroup",
     "BreakRule",
     "Channel",
+    "InputError",
+    "LimitError",
+    "PlanResult",
     "Scenario",
     "ScenarioError",
+    "Schedule",
     "ShiftRule",
+    "SimulationResult",
+    "StopReason",
+    "SweepError",
+    "SweepResult",
+    "SweepSpec",
     "Target",
+    "__version__",
     "erlang",
+    "forecast",
+    "limits",
     "load_scenario",
+    "load_spec",
+    "plan",
+    "report",
+    "scheduling",
+    "simulate",
+    "staffing",
+    "sweep",
 ]
-
-
-def __getattr__(name: str):
-    # heavier parts load on first use so `import wfm` stays quick
-    if name in ("simulate", "SimulationResult"):
-        from wfm.sim import engine
-
-        return getattr(engine, name)
-    if name in ("plan", "PlanResult"):
-        from wfm import planning
-
-        return getattr(planning, name)
-    if name == "sweep":
-        from wfm.sweep import sweep
-
-        return sweep
-    if name in ("staffing", "scheduling", "report", "forecast"):
-        import importlib
-
-        return importlib.import_module(f"wfm.{name}")
-    raise AttributeError(f"module 'wfm' has no attribute {name!r}")

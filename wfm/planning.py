@@ -54,29 +54,63 @@ target plus the contact-weighted shortfall of the judged intervals that missed.
 Examples
 --------
 >>> import wfm
->>> res = wfm.plan(wfm.load_scenario("scenarios/baseline.yaml"), seed=0)   # doctest: +SKIP
->>> res.converged, res.reason, res.schedule.cost                           # doctest: +SKIP
->>> wfm.simulate(res.scenario, seed=99, replications=3).met                # doctest: +SKIP
+>>> res = wfm.plan(wfm.load_scenario("scenarios/baseline.yaml"), seed=0, max_iterations=2)
+>>> res.stop in (StopReason.CONVERGED, StopReason.MAX_ITERATIONS)
+True
+>>> len(res.iterations) <= 2, res.schedule.cost > 0
+(True, True)
 """
 
 from __future__ import annotations
 
+import enum
 import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from wfm import staffing
+from wfm.checks import finite_number, whole_number
 from wfm.scenario import Scenario, ShiftRule
 from wfm.scheduling import Schedule, schedule
 from wfm.sim.engine import SimulationResult, simulate
+from wfm.stats import normal_quantile
 
-__all__ = ["PlanResult", "cli_plan", "judge", "plan"]
+__all__ = [
+    "DEFAULT_MAX_ITERATIONS",
+    "DEFAULT_REPLICATIONS",
+    "DEFAULT_TIME_LIMIT",
+    "PlanResult",
+    "StopReason",
+    "judge",
+    "plan",
+]
+
+#: Replications per simulation check, the same in the CLI, the app and the API.
+DEFAULT_REPLICATIONS = 3
+#: Schedule-simulate-correct rounds at most.
+DEFAULT_MAX_ITERATIONS = 10
+#: Solver time limit per round, seconds.
+DEFAULT_TIME_LIMIT = 60.0
+
+
+class StopReason(enum.StrEnum):
+    """Why :func:`plan` stopped (the text of :attr:`PlanResult.reason` gives details)."""
+
+    #: every channel meets its target
+    CONVERGED = "converged"
+    #: the raised requirement went entirely into shortfall: it cannot be covered better
+    SHORTFALL = "shortfall"
+    #: a round scheduled the same staff as an earlier round
+    REPEATED = "repeated"
+    #: ``patience`` rounds in a row without a better miss score
+    NO_PROGRESS = "no_progress"
+    #: ``max_iterations`` rounds ran without meeting every target
+    MAX_ITERATIONS = "max_iterations"
 
 
 @dataclass
@@ -101,7 +135,9 @@ class PlanResult:
     converged : bool
         True when the simulation meets every channel's target.
     reason : str
-        Why the loop stopped.
+        Why the loop stopped, for people.
+    stop : StopReason
+        Why the loop stopped, for programs.
     checks : pandas.DataFrame
         The judgement of the returned round, one row per interval x channel:
         ``interval``, ``start``, ``channel``, ``contacts`` (judged contacts pooled over
@@ -133,6 +169,7 @@ class PlanResult:
     simulation: SimulationResult
     converged: bool
     reason: str
+    stop: StopReason = StopReason.MAX_ITERATIONS
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     outcome: pd.DataFrame = field(default_factory=pd.DataFrame)
     requirements: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -150,6 +187,7 @@ class PlanResult:
 
 def judge(
     result: SimulationResult,
+    *,
     min_contacts: float = 30,
     interval_tolerance: float = 0.05,
     confidence: float = 0.95,
@@ -185,9 +223,7 @@ def judge(
     """
     if not 0.5 <= confidence < 1:
         raise ValueError(f"confidence must be in [0.5, 1) (got {confidence!r})")
-    from scipy.stats import norm
-
-    z = float(norm.ppf(confidence))
+    z = float(normal_quantile(confidence))
     reps = result.n_replications
     iv = result.intervals
     contacts = (iv["offered"] - iv["pending"]).to_numpy(float) * reps
@@ -209,7 +245,7 @@ def judge(
         k = max(1.0, se * math.sqrt(reps) / binom) if binom > 0 else 1.0
         mask = chan == s.channel
         n_judged = int(judged[mask].sum())
-        z_int = float(norm.ppf(1 - (1 - confidence) / max(n_judged, 1)))
+        z_int = float(normal_quantile(1 - (1 - confidence) / max(n_judged, 1)))
         with np.errstate(divide="ignore", invalid="ignore"):
             noise = z_int * k * np.sqrt(target[mask] * (1 - target[mask]) / contacts[mask])
         tol[mask] = np.maximum(interval_tolerance, np.nan_to_num(noise, nan=1.0, posinf=1.0))
@@ -303,10 +339,11 @@ def _staffed(scenario: Scenario, sched: Schedule) -> Scenario:
 
 def plan(
     scenario: Scenario,
+    *,
     seed: int = 0,
-    replications: int = 3,
-    max_iterations: int = 10,
-    time_limit: float = 60.0,
+    replications: int = DEFAULT_REPLICATIONS,
+    max_iterations: int = DEFAULT_MAX_ITERATIONS,
+    time_limit: float = DEFAULT_TIME_LIMIT,
     gap: float = 0.01,
     rules: Mapping[str, ShiftRule | Mapping[str, Any]] | None = None,
     min_contacts: float = 30,
@@ -353,9 +390,12 @@ def plan(
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a wfm.Scenario, not {type(scenario).__name__}")
-    if (isinstance(max_iterations, bool) or not isinstance(max_iterations, int)
-            or max_iterations < 1):
-        raise ValueError(f"max_iterations must be an integer >= 1 (got {max_iterations!r})")
+    seed = whole_number("seed", seed, minimum=0)
+    replications = whole_number("replications", replications, minimum=1)
+    max_iterations = whole_number("max_iterations", max_iterations, minimum=1, maximum=1000)
+    patience = whole_number("patience", patience, minimum=1)
+    time_limit = finite_number("time_limit", time_limit, minimum=0, strict=True)
+    gap = finite_number("gap", gap, minimum=0, maximum=1)
     t_start = time.perf_counter()
     h = scenario.horizon
     base = staffing.channel_requirements(scenario)
@@ -368,6 +408,7 @@ def plan(
     best = -1
     since_best = 0
     converged = False
+    stop = StopReason.MAX_ITERATIONS
     reason = f"max_iterations ({max_iterations}) reached without meeting every target"
     for k in range(1, max_iterations + 1):
         chan_req = {c: base[c] + extra[c] for c in base}
@@ -377,7 +418,9 @@ def plan(
         sim = simulate(staffed, seed=seed + k - 1, replications=replications)
         _pool(pooled, sim)
         spread = {c: math.sqrt(ss / dof) for c, (ss, dof) in pooled.items() if dof > 0}
-        verdict, checks = judge(sim, min_contacts, interval_tolerance, confidence, spread)
+        verdict, checks = judge(sim, min_contacts=min_contacts,
+                                interval_tolerance=interval_tolerance, confidence=confidence,
+                                spread=spread)
         met = bool(verdict["met"].all())
         score = float(verdict["score"].sum())
         row: dict[str, Any] = {
@@ -404,6 +447,7 @@ def plan(
             on_round(k, pd.Series(row))
         if met:
             converged = True
+            stop = StopReason.CONVERGED
             best = len(rounds) - 1
             reason = f"every channel meets its target (round {k})"
             break
@@ -416,6 +460,7 @@ def plan(
         key = tuple(np.concatenate([sched.staff()[g] for g in scenario.group_names]).tolist())
         prev = rounds[-2]["schedule"] if len(rounds) > 1 else None
         if prev is not None and sched.shortfall > prev.shortfall and sched.cost <= prev.cost + 1e-9:
+            stop = StopReason.SHORTFALL
             reason = (
                 f"nothing improves: the requirement raised for round {k} went entirely into"
                 f" shortfall ({sched.shortfall:g} agent-intervals cannot be covered; see the"
@@ -423,6 +468,7 @@ def plan(
             )
             break
         if key in seen:
+            stop = StopReason.REPEATED
             short = sched.shortfall
             reason = (
                 f"nothing improves: round {k} schedules the same staff as round {seen[key]}"
@@ -432,6 +478,7 @@ def plan(
             break
         seen[key] = k
         if since_best >= patience:
+            stop = StopReason.NO_PROGRESS
             reason = f"nothing improves: no better miss score in the last {patience} rounds"
             if sched.shortfall > 0:
                 reason += (f"; {sched.shortfall:g} agent-intervals of requirement cannot be"
@@ -458,6 +505,7 @@ def plan(
         simulation=chosen["simulation"],
         converged=converged,
         reason=reason,
+        stop=stop,
         checks=chosen["checks"],
         outcome=chosen["verdict"],
         requirements=req_df,
@@ -467,93 +515,3 @@ def plan(
         best_iteration=best + 1,
         elapsed=time.perf_counter() - t_start,
     )
-
-
-# ---------------------------------------------------------------------- CLI
-def cli_plan(
-    scenario: Scenario,
-    seed: int = 0,
-    replications: int = 3,
-    max_iterations: int = 10,
-    time_limit: float = 60.0,
-    out: str | Path | None = None,
-    console: Any = None,
-) -> int:
-    """``wfm plan``: run :func:`plan`, print the schedule and each channel's outcome, and
-    write shifts, coverage, iterations and an HTML report to ``out``.
-
-    Returns
-    -------
-    int
-        0 when the plan meets every target, 1 otherwise.
-    """
-    from rich.console import Console
-    from rich.table import Table
-
-    console = console or Console()
-
-    def show(k: int, row: pd.Series) -> None:
-        sls = " ".join(
-            f"{c.removesuffix('_service_level')} {100 * row[c]:.1f}%"
-            for c in row.index if c.endswith("_service_level")
-        )
-        verdict = "[green]met[/]" if row["met"] else f"[yellow]missed {row['missed']}[/]"
-        console.print(f"round {k}: cost {row['cost']:,.1f}, {verdict} | {sls}", highlight=False)
-
-    res = plan(scenario, seed=seed, replications=replications, max_iterations=max_iterations,
-               time_limit=time_limit, on_round=show)
-    sched = res.schedule
-    table = Table(
-        title=f"{scenario.name}: schedule (round {res.best_iteration}, {sched.status},"
-              f" gap {_pct(sched.gap)})",
-        title_justify="left",
-    )
-    for col in ("group", "agents", "paid h", "cost", "required", "scheduled", "shortfall"):
-        table.add_column(col, justify="left" if col == "group" else "right")
-    summ = sched.summary()
-    for r in summ.itertuples(index=False):
-        short = f"{r.shortfall:,.0f}" + (f" in {r.short_intervals} int." if r.shortfall else "")
-        table.add_row(str(r.group), f"{r.agents:,}", f"{r.paid_hours:,.1f}", f"{r.cost:,.1f}",
-                      f"{r.required:,.0f}", f"{r.scheduled:,}", short)
-    table.add_row("total", f"{summ['agents'].sum():,}", f"{summ['paid_hours'].sum():,.1f}",
-                  f"{sched.cost:,.1f}", f"{summ['required'].sum():,.0f}",
-                  f"{summ['scheduled'].sum():,}", f"{summ['shortfall'].sum():,.0f}",
-                  style="bold")
-    console.print(table)
-    console.print(
-        "required / scheduled / shortfall in agent-intervals; scheduled excludes breaks",
-        style="dim", highlight=False,
-    )
-
-    verdict = res.outcome
-    outcome = Table(title=f"outcome per channel (simulated, seed {res.simulation.seed},"
-                          f" {replications} replication(s))", title_justify="left")
-    for col in ("channel", "service level", "target", "margin", "day", "intervals missed", "met"):
-        outcome.add_column(col, justify="left" if col == "channel" else "right")
-    for v in verdict.itertuples(index=False):
-        outcome.add_row(v.channel, _pct(v.service_level), _pct(v.target), _pct(v.margin),
-                        "met" if v.day_met else "missed", f"{v.missed} of {v.judged}",
-                        "[green]met[/]" if v.met else "[red]missed[/]")
-    console.print(outcome)
-    first = res.iterations.iloc[0]
-    console.print(
-        f"pure Erlang plan (round 1): cost {first['cost']:,.1f}, "
-        + ("meets every target" if first["met"] else f"misses {first['missed']}")
-        + f"; planned: cost {sched.cost:,.1f}",
-        highlight=False,
-    )
-    color = "green" if res.converged else "yellow"
-    console.print(f"[{color}]{'converged' if res.converged else 'not converged'}:[/] {res.reason}",
-                  highlight=False)
-    if out is not None:
-        from wfm.report import write_plan_report
-
-        for p in write_plan_report(res, out):
-            console.print(f"wrote {p}", highlight=False)
-    return 0 if res.converged else 1
-
-
-def _pct(x: float) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "-"
-    return f"{100 * x:.1f}%"

@@ -1,6 +1,6 @@
 """The discrete-event engine on simpy: arrivals, routing, service, staffing changes.
 
-Design (see ``shared/DESIGN.md``, "Engine design notes"):
+Design (see ``docs/design.md``, "Engine design notes"):
 
 * Random numbers are drawn in bulk with numpy, per replication and channel
   (``SeedSequence.spawn``), one interval at a time: the Poisson count, uniform arrival
@@ -15,7 +15,7 @@ Design (see ``shared/DESIGN.md``, "Engine design notes"):
 * KPIs accumulate into numpy arrays indexed by (arrival interval, channel); nothing per
   contact is kept, so memory does not grow with the number of contacts.
 
-Semantics (the scenario format's, ``shared/scenario-format.md``):
+Semantics (the scenario format's, ``docs/guides/scenario-format.md``):
 
 * Voice: one contact per agent; FIFO; exponential patience with mean ``patience``.
 * Chat: an agent holds up to ``concurrency`` sessions; while it holds any chat it takes
@@ -53,6 +53,9 @@ import simpy
 from simpy.core import EmptySchedule
 from simpy.events import NORMAL, URGENT, Event
 
+from wfm import limits
+from wfm.atomic import atomic_write
+from wfm.checks import finite_number, whole_number
 from wfm.scenario import Scenario
 from wfm.sim.metrics import (
     EDGES,
@@ -125,22 +128,22 @@ class SimulationResult:
     def to_csv(self, directory: str | Path) -> list[Path]:
         """Write ``intervals.csv``, ``groups.csv`` and ``summary.csv`` (atomically)."""
         out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
         written = []
         for name in ("intervals", "groups", "summary"):
-            path = out / f"{name}.csv"
-            tmp = out / f".{name}.csv.tmp"
-            getattr(self, name).to_csv(tmp, index=False)
-            tmp.replace(path)
-            written.append(path)
+            frame: pd.DataFrame = getattr(self, name)
+            written.append(
+                atomic_write(out / f"{name}.csv", lambda fh, f=frame: f.to_csv(fh, index=False))
+            )
         return written
 
 
 def simulate(
     scenario: Scenario,
+    *,
     seed: int = 0,
     replications: int = 1,
-    progress: bool | ProgressCallback = False,
+    progress: ProgressCallback | None = None,
+    time_limit: float | None = None,
 ) -> SimulationResult:
     """Simulate the scenario's horizon on every channel.
 
@@ -153,9 +156,13 @@ def simulate(
         one child stream per channel. Same scenario and seed, same result.
     replications : int, default 1
         Independent replications of the horizon.
-    progress : bool or callable, default False
-        True shows a progress bar on the terminal; a callable is called as
-        ``progress(done, total)`` with replications done.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each replication (the CLI and the app
+        draw their progress bars with it; the library itself prints nothing).
+    time_limit : float, optional
+        Wall-clock seconds the whole run may take; beyond it the run stops with a
+        ``TimeoutError`` (checked at every interval boundary). Sweeps use it for their
+        ``point_timeout``; the app for its runs.
 
     Returns
     -------
@@ -164,30 +171,30 @@ def simulate(
     Examples
     --------
     >>> import wfm
-    >>> res = wfm.simulate(wfm.load_scenario("scenarios/baseline.yaml"), seed=1)  # doctest: +SKIP
-    >>> res.summary[["channel", "service_level", "met"]]                        # doctest: +SKIP
+    >>> res = wfm.simulate(wfm.load_scenario("scenarios/baseline.yaml"), seed=1)
+    >>> res.summary[["channel", "kind"]].values.tolist()
+    [['phone', 'voice'], ['messaging', 'chat'], ['social', 'deferred'], ['email', 'deferred']]
+    >>> int(res.summary["offered"].sum()) > 0, res.n_replications
+    (True, 1)
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a wfm.Scenario, not {type(scenario).__name__}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer (got {seed!r})")
-    if (
-        isinstance(replications, bool)
-        or not isinstance(replications, int | np.integer)
-        or replications < 1
-    ):
-        raise ValueError(f"replications must be an integer >= 1 (got {replications!r})")
+    seed = whole_number("seed", seed, minimum=0)
+    replications = whole_number("replications", replications, minimum=1)
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be a callable progress(done, total) (got {progress!r})")
+    if time_limit is not None:
+        time_limit = finite_number("time_limit", time_limit, minimum=0, strict=True)
+    limits.check("replications", replications, "max_replications")
     t0 = time.perf_counter()
+    deadline = math.inf if time_limit is None else t0 + time_limit
     routing = build_routing(scenario)
     streams = np.random.SeedSequence(int(seed)).spawn(int(replications))
     accs: list[Accumulator] = []
-    bar = _progress_bar(progress, replications)
-    try:
-        for r, ss in enumerate(streams):
-            accs.append(_Run(scenario, routing, ss).run())
-            bar(r + 1, replications)
-    finally:
-        bar(-1, replications)
+    for r, ss in enumerate(streams):
+        accs.append(_Run(scenario, routing, ss, deadline, time_limit).run())
+        if progress is not None:
+            progress(r + 1, replications)
     kinds = [ch.kind for ch in scenario.channels.values()]
     targets = [
         (ch.target.answer_within, ch.target.service_level) for ch in scenario.channels.values()
@@ -205,26 +212,6 @@ def simulate(
         n_replications=int(replications),
         elapsed=time.perf_counter() - t0,
     )
-
-
-def _progress_bar(progress: bool | ProgressCallback, total: int) -> ProgressCallback:
-    if callable(progress):
-        return lambda done, tot: progress(done, tot) if done >= 0 else None
-    if not progress:
-        return lambda done, tot: None
-    from rich.progress import Progress
-
-    bar = Progress(transient=True)
-    task = bar.add_task("simulating", total=total)
-    bar.start()
-
-    def update(done: int, tot: int) -> None:
-        if done < 0:
-            bar.stop()
-        else:
-            bar.update(task, completed=done)
-
-    return update
 
 
 class _Completion(Event):
@@ -249,8 +236,17 @@ class _Completion(Event):
 class _Run:
     """One replication of one scenario."""
 
-    def __init__(self, scenario: Scenario, routing: Routing, seed: np.random.SeedSequence) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        routing: Routing,
+        seed: np.random.SeedSequence,
+        deadline: float = math.inf,
+        time_limit: float | None = None,
+    ) -> None:
         self.sc = scenario
+        self.deadline = deadline
+        self.time_limit = time_limit
         self.rt = routing
         self.L = float(scenario.interval_seconds)
         self.H = scenario.horizon
@@ -341,6 +337,11 @@ class _Run:
                 acc.backlog[i - 1, c] = self._waiting(c, t)
         if i == self.H:
             return
+        if self.deadline < math.inf and time.perf_counter() > self.deadline:
+            raise TimeoutError(
+                f"the simulation took longer than its time limit of {self.time_limit:g} s"
+                f" (stopped at interval {i} of {self.H})"
+            )
         self._draw(i)
         for g in range(self.G):
             self._set_staff(g, int(self.staff_plan[g][i]), t)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit
+
+from wfm.stats import t_halfwidth
 
 # wait histogram: bin 0 is "no wait"; bin 1 is (0, EDGES[0]); bin j >= 2 is
 # [EDGES[j-2], EDGES[j-1]); the last bin is open-ended.
@@ -92,20 +93,6 @@ def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     den = np.asarray(den, float)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-
-
-def t_halfwidth(values: np.ndarray, axis: int = 0) -> np.ndarray:
-    """95% confidence half-width of the mean along ``axis`` (Student t); NaN for one value."""
-    values = np.asarray(values, float)
-    n = np.sum(~np.isnan(values), axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sd = (
-            np.nanstd(values, axis=axis, ddof=1)
-            if values.shape[axis] > 1
-            else np.full(np.delete(values.shape, axis), np.nan)
-        )
-        q = stdtrit(np.maximum(n - 1, 1), 0.975)  # Student t quantile (scipy.special: light import)
-        return np.where(n > 1, q * sd / np.sqrt(np.maximum(n, 1)), np.nan)
 
 
 def interval_frame(

@@ -1,0 +1,5 @@
+"""``python -m wfm.cli`` runs the ``wfm`` command."""
+
+from wfm.cli.main import main
+
+main()

@@ -1,0 +1,269 @@
+"""The ``wfm`` command: ``run``, ``plan``, ``sweep``, ``erlang``.
+
+Each command parses its options, calls the library and prints rich tables. Every error
+a user can cause prints one line (``error: ...``) and a documented exit code (see
+:data:`wfm.cli.console.EXIT` and ``wfm --help``) instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from wfm import planning
+from wfm.atomic import check_writable_dir
+from wfm.checks import finite_number, whole_number
+from wfm.cli.console import EXIT, console, err_console, escape, fail
+from wfm.cli.progress import replications_bar, sweep_bar
+from wfm.cli.tables import (
+    erlang_table,
+    plan_outcome_table,
+    plan_schedule_table,
+    summary_table,
+    sweep_table,
+)
+from wfm.errors import InputError
+from wfm.scenario import Scenario, load_scenario
+
+__all__ = ["app", "main"]
+
+_CODES = "\n\n".join(f"{code}: {text}" for code, text in EXIT.items())
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="wfm: workforce management and capacity simulation for omnichannel contact centres.",
+    epilog=f"Exit codes:\n\n{_CODES}",
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guarded(func: F) -> F:
+    """Turn every error a user can cause into one line and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except (InputError, ValueError) as exc:
+            fail(str(exc), 2)
+        except OSError as exc:
+            fail(str(exc), 4)
+        except KeyboardInterrupt:
+            err_console.print("[yellow]interrupted[/]", highlight=False)
+            raise typer.Exit(130) from None
+        except Exception as exc:  # a bug: one line, unless asked for the traceback
+            if os.environ.get("WFM_DEBUG"):
+                raise
+            fail(f"internal error: {type(exc).__name__}: {exc} (set WFM_DEBUG=1 to see the"
+                 " traceback, and please report it)", 70)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _scenario(path: Path) -> Scenario:
+    return load_scenario(path)
+
+
+def _out_dir(out: Path | None) -> None:
+    """Refuse an unusable output folder before any work starts."""
+    if out is not None:
+        try:
+            check_writable_dir(out)
+        except OSError as exc:
+            fail(f"--out {out}: {exc}", 4)
+
+
+def _wrote(paths: list[Path]) -> None:
+    for p in paths:
+        console.print(f"wrote {escape(str(p))}", highlight=False)
+
+
+@app.command()
+@_guarded
+def run(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    seed: int = typer.Option(0, help="root random seed (a whole number >= 0)"),
+    replications: int = typer.Option(1, help="independent replications"),
+    out: Path | None = typer.Option(
+        None, help="write intervals.csv, groups.csv, summary.csv and report.html here"
+    ),
+) -> None:
+    """Simulate a scenario and print each channel against its target."""
+    from wfm.sim.engine import simulate
+
+    seed = whole_number("--seed", seed, minimum=0)
+    replications = whole_number("--replications", replications, minimum=1)
+    sc = _scenario(scenario)
+    _out_dir(out)
+    with replications_bar(console, replications, show=replications > 1) as progress:
+        result = simulate(sc, seed=seed, replications=replications, progress=progress)
+    console.print(
+        summary_table(
+            result.summary,
+            f"{sc.name}: {sc.horizon} x {sc.interval_minutes}-min intervals from {sc.start}, "
+            f"seed {seed}, {replications} replication(s), {result.elapsed:.2f} s",
+        )
+    )
+    if out is not None:
+        from wfm.report import write_run_report
+
+        _wrote(write_run_report(result, out))
+    if not result.met:
+        missed = ", ".join(result.summary.loc[~result.summary["met"], "channel"])
+        console.print(f"[yellow]targets missed:[/] {escape(missed)}")
+
+
+@app.command()
+@_guarded
+def plan(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    seed: int = typer.Option(0, help="root random seed (a whole number >= 0)"),
+    replications: int = typer.Option(
+        planning.DEFAULT_REPLICATIONS, help="replications per simulation check"
+    ),
+    max_iterations: int = typer.Option(
+        planning.DEFAULT_MAX_ITERATIONS, help="simulate-and-correct rounds at most"
+    ),
+    time_limit: float = typer.Option(
+        planning.DEFAULT_TIME_LIMIT, help="solver time limit per round, seconds"
+    ),
+    out: Path | None = typer.Option(None, help="write shifts, coverage and report.html here"),
+) -> None:
+    """Schedule shifts to meet every target, checked and corrected by the simulation.
+
+    Exits with 1 when the plan did not converge (the best round is still shown and
+    written).
+    """
+    seed = whole_number("--seed", seed, minimum=0)
+    replications = whole_number("--replications", replications, minimum=1)
+    max_iterations = whole_number("--max-iterations", max_iterations, minimum=1, maximum=1000)
+    time_limit = finite_number("--time-limit", time_limit, minimum=0, strict=True)
+    sc = _scenario(scenario)
+    _out_dir(out)
+
+    def show(k: int, row: Any) -> None:
+        sls = " ".join(
+            f"{escape(c.removesuffix('_service_level'))} {100 * row[c]:.1f}%"
+            for c in row.index if c.endswith("_service_level")
+        )
+        verdict = "[green]met[/]" if row["met"] else f"[yellow]missed {escape(row['missed'])}[/]"
+        console.print(f"round {k}: cost {row['cost']:,.1f}, {verdict} | {sls}", highlight=False)
+
+    res = planning.plan(sc, seed=seed, replications=replications, max_iterations=max_iterations,
+                        time_limit=time_limit, on_round=show)
+    console.print(plan_schedule_table(res))
+    console.print(
+        "required / scheduled / shortfall in agent-intervals; scheduled excludes breaks",
+        style="dim", highlight=False,
+    )
+    console.print(plan_outcome_table(res))
+    first = res.iterations.iloc[0]
+    console.print(
+        f"pure Erlang plan (round 1): cost {first['cost']:,.1f}, "
+        + ("meets every target" if first["met"] else f"misses {escape(first['missed'])}")
+        + f"; planned: cost {res.schedule.cost:,.1f}",
+        highlight=False,
+    )
+    color = "green" if res.converged else "yellow"
+    console.print(f"[{color}]{'converged' if res.converged else 'not converged'}:[/]"
+                  f" {escape(res.reason)}", highlight=False)
+    if out is not None:
+        from wfm.report import write_plan_report
+
+        _wrote(write_plan_report(res, out))
+    if not res.converged:
+        raise typer.Exit(1)
+
+
+@app.command()
+@_guarded
+def sweep(
+    spec: Path = typer.Argument(..., help="sweep spec YAML file (see simulations/)"),
+    out: Path = typer.Option(..., help="results directory (Parquet); rerun to resume"),
+    workers: int | None = typer.Option(None, help="local worker processes (default: cores)"),
+    scheduler: str | None = typer.Option(None, help="Dask scheduler address, tcp://host:8786"),
+    dask: bool = typer.Option(False, "--dask", help="run on a local Dask cluster"),
+) -> None:
+    """Run every point of a sweep spec in parallel; results to Parquet as points finish.
+
+    Exits with 3 when some points failed (the others are saved), 130 when interrupted
+    (rerun the same command to resume).
+    """
+    from wfm.batch import SweepError, load_spec
+    from wfm.batch import sweep as run_sweep
+
+    if workers is not None:
+        workers = whole_number("--workers", workers, minimum=1, maximum=1024)
+    sp = load_spec(spec)
+    _out_dir(out)
+    try:
+        with sweep_bar(console, sp.name) as progress:
+            res = run_sweep(sp, out=out, workers=workers, scheduler=scheduler, use_dask=dask,
+                            progress=progress)
+    except SweepError as exc:
+        fail(str(exc), 2)
+    except KeyboardInterrupt:
+        n = len(list((Path(out) / "points").glob("*.parquet")))
+        err_console.print(f"[yellow]interrupted:[/] {n} points saved in {escape(str(out))};"
+                          " rerun the same command to resume", highlight=False)
+        raise typer.Exit(130) from None
+    console.print(sweep_table(res))
+    if res.failed:
+        errs = res.failures
+        for row in errs.head(5).itertuples(index=False):
+            console.print(f"[red]point {row.point}[/] ({row.point_id}): {escape(str(row.error))}",
+                          highlight=False, soft_wrap=True)
+        if len(errs) > 5:
+            console.print(f"... and {len(errs) - 5} more (see the error column of results.parquet)")
+    for name in ("results.parquet", "summary.parquet", "sweep.html"):
+        if (out / name).exists():
+            console.print(f"wrote {escape(str(out / name))}", highlight=False)
+    if res.report_error:
+        console.print(f"[yellow]sweep.html not written:[/] {escape(res.report_error)}",
+                      highlight=False)
+    if res.failed:
+        raise typer.Exit(3)
+
+
+@app.command()
+@_guarded
+def erlang(
+    volume: float = typer.Argument(..., help="contacts offered per interval"),
+    aht: float = typer.Option(..., help="mean handle time, seconds"),
+    answer_within: float = typer.Option(20, help="seconds"),
+    service_level: float = typer.Option(0.8, help="target share answered within answer_within"),
+    interval: float = typer.Option(1800, help="interval length, seconds"),
+    patience: float | None = typer.Option(None, help="mean patience, seconds (Erlang A)"),
+) -> None:
+    """Required agents for one interval, and the service level around that number."""
+    from wfm import erlang as er
+
+    n = int(er.required_agents(volume, aht, answer_within, service_level, interval=interval,
+                               patience=patience))
+    rows = []
+    for k in range(max(n - 2, 1), n + 3):
+        sl = float(er.service_level(volume, aht, k, answer_within, interval=interval,
+                                    patience=patience))
+        asa = float(er.asa(volume, aht, k, interval=interval, patience=patience))
+        occ = float(er.occupancy(volume, aht, k, interval=interval, patience=patience))
+        ab = float(er.abandonment(volume, aht, k, patience, interval=interval)) if patience else 0.0
+        rows.append((k, sl, asa, occ, ab))
+    console.print(erlang_table(f"{volume:g} contacts / {interval:g} s, AHT {aht:g} s", rows, n))
+    console.print(
+        f"required: [bold]{n:,}[/] agents for {100 * service_level:g}% in {answer_within:g} s"
+    )
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    """The console entry point."""
+    app()

@@ -1,0 +1,204 @@
+"""The rules a scenario must follow across fields, and its size limits.
+
+Each rule returns ``(field path, reason)`` pairs; :class:`~wfm.scenario.Scenario`'s
+model validator raises them all at once, so a file with several mistakes gets one
+message listing every one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wfm import limits
+from wfm.scenario.clock import parse_clock
+
+if TYPE_CHECKING:  # pragma: no cover
+    from wfm.scenario.models import Scenario, ShiftRule
+
+__all__ = ["check_names", "limit_problems", "scenario_problems", "shift_rule_problems"]
+
+
+def check_names(kind: str, name: str) -> str | None:
+    """Why ``name`` cannot name a channel or group, or None when it can."""
+    if not name.strip():
+        return f"a {kind} name must not be empty"
+    if "." in name:
+        return (
+            f"{kind} name {name!r} contains '.', which separates the parts of a dotted path"
+            " (channels.NAME.volume); use another character such as '-' or '_'"
+        )
+    if name != name.strip():
+        return f"{kind} name {name!r} starts or ends with a space"
+    return None
+
+
+def limit_problems(sc: Scenario) -> list[tuple[str, str]]:
+    """Sizes beyond :mod:`wfm.limits`, checked before anything is built from them."""
+    lim = limits.current()
+    out: list[tuple[str, str]] = []
+
+    def over(path: str, value: float, name: str) -> None:
+        try:
+            limits.check(path, value, name)
+        except limits.LimitError as exc:
+            out.extend(exc.errors)
+
+    horizon = max((len(ch.volume) for ch in sc.channels.values()), default=0)
+    over("horizon (length of the volume lists)", horizon, "max_intervals")
+    over("channels", len(sc.channels), "max_channels")
+    over("agents", len(sc.agents), "max_groups")
+    total = 0.0
+    for name, ch in sc.channels.items():
+        peak = max(ch.volume, default=0.0)
+        if peak > lim.max_volume_per_interval:
+            k = ch.volume.index(peak)
+            over(f"channels.{name}.volume[{k}]", peak, "max_volume_per_interval")
+        total += sum(ch.volume)
+    over("channels (total volume over the horizon)", total, "max_contacts")
+    on_duty = [0] * max(horizon, 1)
+    for i, g in enumerate(sc.agents):
+        if isinstance(g.staff, int):
+            if g.staff > lim.max_agents:
+                over(f"agents[{i}].staff", g.staff, "max_agents")
+                continue
+            on_duty = [x + g.staff for x in on_duty]
+        else:
+            peak_staff = max(g.staff, default=0)
+            if peak_staff > lim.max_agents:
+                over(f"agents[{i}].staff[{g.staff.index(peak_staff)}]", peak_staff, "max_agents")
+                continue
+            on_duty = [x + s for x, s in zip(on_duty, g.staff, strict=False)]
+    if not out and max(on_duty) > lim.max_agents:
+        k = on_duty.index(max(on_duty))
+        over(f"agents (all groups, interval {k})", max(on_duty), "max_agents")
+    return out
+
+
+def scenario_problems(sc: Scenario) -> list[tuple[str, str]]:
+    """Every cross-field rule the scenario breaks (empty when it is valid)."""
+    problems: list[tuple[str, str]] = []
+    for name in sc.channels:
+        why = check_names("channel", name)
+        if why:
+            problems.append((f"channels.{name}" if name.strip() else "channels", why))
+    lengths = {name: len(ch.volume) for name, ch in sc.channels.items()}
+    first = next(iter(lengths))
+    horizon = lengths[first]
+    if horizon == 0:
+        problems.append((f"channels.{first}.volume", "must not be empty"))
+    for name, n in lengths.items():
+        if n != horizon:
+            problems.append(
+                (
+                    f"channels.{name}.volume",
+                    f"has {n} intervals but channels.{first}.volume has {horizon};"
+                    " every volume list must cover the same horizon",
+                )
+            )
+    seen: set[str] = set()
+    for i, g in enumerate(sc.agents):
+        why = check_names("group", g.group)
+        if why:
+            problems.append((f"agents[{i}].group", why))
+        if g.group in seen:
+            problems.append((f"agents[{i}].group", f"group name {g.group!r} used twice"))
+        seen.add(g.group)
+        for j, skill in enumerate(g.skills):
+            if skill not in sc.channels:
+                problems.append(
+                    (
+                        f"agents[{i}].skills[{j}]",
+                        f"group {g.group!r} has skill {skill!r}, which names no channel"
+                        f" (channels: {', '.join(sc.channels)})",
+                    )
+                )
+        if not isinstance(g.staff, int) and len(g.staff) != horizon:
+            problems.append(
+                (
+                    f"agents[{i}].staff",
+                    f"has {len(g.staff)} intervals but the horizon is {horizon}"
+                    " (length of the volume lists)",
+                )
+            )
+    for name in sc.channels:
+        if not any(name in g.skills for g in sc.agents):
+            problems.append((f"channels.{name}", "no agent group has this channel as a skill"))
+    for gname, rule in sc.shifts.items():
+        if gname not in seen:
+            problems.append(
+                (f"shifts.{gname}", f"names no agent group (groups: {', '.join(seen)})")
+            )
+        problems.extend(shift_rule_problems(rule, f"shifts.{gname}", sc.interval_minutes))
+    return problems
+
+
+def shift_rule_problems(rule: ShiftRule, path: str, interval_minutes: int) -> list[tuple[str, str]]:
+    """The rules of one group's shift templates on ``interval_minutes`` intervals."""
+    problems = []
+    for k, hours in enumerate(rule.lengths_hours):
+        minutes = hours * 60
+        if abs(minutes / interval_minutes - round(minutes / interval_minutes)) > 1e-9:
+            problems.append(
+                (
+                    f"{path}.lengths_hours[{k}]",
+                    f"{hours:g} h is not a whole number of {interval_minutes}-minute intervals",
+                )
+            )
+    b = rule.break_
+    if b.minutes % interval_minutes:
+        problems.append(
+            (
+                f"{path}.break.minutes",
+                f"{b.minutes} is not a multiple of the {interval_minutes}-minute interval",
+            )
+        )
+    elif b.minutes:
+        # the scheduler's rule: the break starts on an interval boundary at least one
+        # interval after the shift's start, within [earliest, latest] minutes, and ends
+        # at least one interval before the shift ends
+        m = b.minutes // interval_minutes
+        lo = max(1, -(-b.earliest // interval_minutes))
+        for k, hours in enumerate(rule.lengths_hours):
+            if hours < b.min_shift_hours - 1e-9:
+                continue
+            length = round(hours * 60 / interval_minutes)
+            hi = min(b.latest // interval_minutes, length - m - 1)
+            if hi < lo:
+                problems.append(
+                    (
+                        f"{path}.lengths_hours[{k}]",
+                        f"a {hours:g} h shift has no room for its {b.minutes}-minute break"
+                        f" starting {b.earliest}-{b.latest} minutes after the shift's start"
+                        f" (the break must start on a {interval_minutes}-minute boundary"
+                        " after the start and end before the shift ends); widen"
+                        " break.earliest/latest or raise break.min_shift_hours",
+                    )
+                )
+    if rule.starts is not None and (rule.earliest_start or rule.latest_start or rule.every_minutes):
+        problems.append(
+            (
+                f"{path}.starts",
+                "give either starts or earliest_start/latest_start/every_minutes, not both",
+            )
+        )
+    if rule.every_minutes is not None and rule.every_minutes % interval_minutes:
+        problems.append(
+            (
+                f"{path}.every_minutes",
+                f"{rule.every_minutes} is not a multiple of the {interval_minutes}-minute interval",
+            )
+        )
+    for key in ("earliest_start", "latest_start"):
+        v = getattr(rule, key)
+        if v is not None and parse_clock(v) % interval_minutes:
+            problems.append((f"{path}.{key}", f"{v} does not fall on an interval boundary"))
+    for k, s in enumerate(rule.starts or ()):
+        if parse_clock(s) % interval_minutes:
+            problems.append((f"{path}.starts[{k}]", f"{s} does not fall on an interval boundary"))
+    if (
+        rule.earliest_start
+        and rule.latest_start
+        and parse_clock(rule.latest_start) < parse_clock(rule.earliest_start)
+    ):
+        problems.append((f"{path}.latest_start", "is before earliest_start"))
+    return problems
