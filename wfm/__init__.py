@@ -21,7 +21,7 @@ Examples
 >>> import wfm
 >>> sc = wfm.load_scenario("scenarios/baseline.yaml")
 >>> int(wfm.erlang.required_agents(180, 300, 20, 0.8))
-35
+36
 >>> wfm.simulate(sc, seed=1).summary["channel"].tolist()
 ['phone', 'messaging', 'social', 'email']
 """

@@ -53,11 +53,14 @@ def atomic_write(path: str | os.PathLike[str], content: Content, *, binary: bool
     Raises
     ------
     OSError
-        The directory cannot be created or written (read-only, full disk); the target
-        is left as it was.
+        The directory cannot be created or written (read-only, full disk): the message
+        names the file; the target is left as it was and no temporary file remains.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"cannot create the folder {target.parent}: {exc.strerror or exc}") from exc
     is_binary = isinstance(content, bytes) if binary is None else binary
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
@@ -73,6 +76,10 @@ def atomic_write(path: str | os.PathLike[str], content: Content, *, binary: bool
                 os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
+    except OSError as exc:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise OSError(f"cannot write {target}: {exc.strerror or exc}") from exc
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)

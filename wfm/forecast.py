@@ -20,9 +20,14 @@ Examples
 --------
 >>> import wfm
 >>> from wfm.forecast import mix_shift, surge
->>> sc = wfm.load_scenario("scenarios/baseline.yaml")                       # doctest: +SKIP
->>> viral = surge(sc, "social", start="13:00", peak=6, half_life=3600)       # doctest: +SKIP
->>> shifted = mix_shift(sc, "phone", "messaging", share=0.2, aht=540)        # doctest: +SKIP
+>>> sc = wfm.load_scenario("scenarios/baseline.yaml")
+>>> viral = surge(sc, "social", start="13:00", peak=6, half_life=3600)
+>>> at_one = sc.interval_labels().index("13:00")
+>>> sc.channels["social"].volume[at_one], viral.channels["social"].volume[at_one]
+(15.0, 90.0)
+>>> shifted = mix_shift(sc, "phone", "messaging", share=0.2, aht=540)
+>>> sum(sc.channels["phone"].volume), sum(shifted.channels["phone"].volume)
+(2895.0, 2316.0)
 """
 
 from __future__ import annotations
@@ -155,7 +160,11 @@ def surge(
 
     Examples
     --------
-    >>> viral = surge(sc, "social", start="13:00", peak=6, half_life=3600)   # doctest: +SKIP
+    >>> import wfm
+    >>> sc = wfm.load_scenario("scenarios/baseline.yaml")
+    >>> viral = surge(sc, "social", start="13:00", peak=6, half_life=3600)
+    >>> round(sum(viral.channels["social"].volume) / sum(sc.channels["social"].volume), 2)
+    1.73
     """
     _channel(scenario, channel, "surge.channel")
     i0 = _start_interval(scenario, start, "surge.start")
@@ -212,7 +221,11 @@ def mix_shift(
 
     Examples
     --------
-    >>> shifted = mix_shift(sc, "phone", "messaging", share=0.2, aht=540)    # doctest: +SKIP
+    >>> import wfm
+    >>> sc = wfm.load_scenario("scenarios/baseline.yaml")
+    >>> shifted = mix_shift(sc, "phone", "messaging", share=0.2, aht=540)
+    >>> round(shifted.channels["messaging"].aht, 1)
+    579.7
     """
     _channel(scenario, source, "mix_shift.from")
     _channel(scenario, dest, "mix_shift.to")
