@@ -47,6 +47,16 @@ def write(tmp_path: Path, data: dict | str, name: str = "s.yaml") -> Path:
     return path
 
 
+def import_app():
+    """app.py as a module (it is a script beside the package, not on sys.path)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("wfm_app_hardening", ROOT / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def cli(*args: str) -> tuple[int, str]:
     res = CliRunner().invoke(app, list(args), env=ENV)
     return res.exit_code, res.output
@@ -294,7 +304,7 @@ def test_help_documents_the_exit_codes():
 # ---------------------------------------------------------------------- app
 def test_the_app_refuses_bad_uploads_with_a_message():
     pytest.importorskip("streamlit")
-    import app as app_module
+    app_module = import_app()
 
     for data, word in ((BOMB.encode(), "aliases"), (b"a: 1\na: 2\n", "twice"),
                        (b"[" * 5000 + b"]" * 5000, "nested"), (b"\xff\xfe", "UTF-8"),
@@ -310,7 +320,7 @@ def test_the_app_page_shows_the_upload_error_and_keeps_working():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     assert not at.exception
-    import app as app_module
+    app_module = import_app()
 
     # what _handle_upload does with an upload, without a browser
     with pytest.raises(InputError) as info:
@@ -323,7 +333,7 @@ def test_the_app_page_shows_the_upload_error_and_keeps_working():
 
 def test_the_app_refuses_a_run_too_big_for_a_page():
     pytest.importorskip("streamlit")
-    import app as app_module
+    app_module = import_app()
 
     sc = wfm.load_scenario(BASELINE)
     with pytest.raises(LimitError, match="command line"):
