@@ -17,7 +17,7 @@ limit                         default      what it bounds
 ``max_channels``              200          channels in a scenario
 ``max_groups``                500          agent groups in a scenario
 ``max_agents``                100,000      agents on duty at once, all groups together
-``max_volume_per_interval``   200,000      contacts offered to one channel in one interval
+``max_volume_per_interval``   200,000      contacts offered in one interval (all channels)
 ``max_contacts``              50,000,000   contacts offered over the horizon (one replication)
 ``max_replications``          1,000        replications of one run or sweep point
 ``max_grid_points``           100,000      points of one sweep
@@ -51,6 +51,7 @@ import dataclasses
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from wfm.errors import LimitError
 
@@ -83,7 +84,7 @@ UNITS = {
     "max_channels": "channels",
     "max_groups": "agent groups",
     "max_agents": "agents on duty at once",
-    "max_volume_per_interval": "contacts in one interval of one channel",
+    "max_volume_per_interval": "contacts in one interval",
     "max_contacts": "contacts over the horizon",
     "max_replications": "replications",
     "max_grid_points": "sweep points",
@@ -91,7 +92,7 @@ UNITS = {
 
 
 def _from_environment() -> Limits:
-    values = {}
+    values: dict[str, Any] = {}
     for f in dataclasses.fields(Limits):
         raw = os.environ.get(f"WFM_{f.name.upper()}")
         if raw is None:

@@ -41,7 +41,7 @@ __all__ = ["dump_yaml", "load_yaml", "read_text"]
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):
     """The safe loader with duplicate keys refused."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -57,7 +57,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
                 if first is not None:
                     raise _Duplicate(key, first, line, key_node.start_mark)
                 seen[key] = line
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 class _Duplicate(Exception):

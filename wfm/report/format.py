@@ -97,11 +97,12 @@ def cell(value: Any) -> str:
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, float | np.floating):
-        if math.isnan(value):
+        v = float(value)
+        if math.isnan(v):
             return "-"
-        if float(value).is_integer() and abs(value) < 1e15:
-            return f"{value:,.0f}"
-        return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
+        if v.is_integer() and abs(v) < 1e15:
+            return f"{v:,.0f}"
+        return f"{v:,.4g}" if abs(v) < 1 else f"{v:,.2f}"
     if isinstance(value, int | np.integer):
         return f"{value:,d}"
     return str(value)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from wfm import limits
 from wfm.scenario.clock import parse_clock
 
@@ -55,6 +57,13 @@ def limit_problems(sc: Scenario) -> list[tuple[str, str]]:
             over(f"channels.{name}.volume[{k}]", peak, "max_volume_per_interval")
         total += sum(ch.volume)
     over("channels (total volume over the horizon)", total, "max_contacts")
+    lengths = {len(ch.volume) for ch in sc.channels.values()}
+    if not out and len(lengths) == 1 and horizon:
+        # the engine holds one interval's arrivals of every channel at once
+        per_interval = np.sum([ch.volume for ch in sc.channels.values()], axis=0)
+        k = int(np.argmax(per_interval))
+        over(f"channels (all channels, interval {k})", float(per_interval[k]),
+             "max_volume_per_interval")
     on_duty = [0] * max(horizon, 1)
     for i, g in enumerate(sc.agents):
         if isinstance(g.staff, int):

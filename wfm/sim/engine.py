@@ -130,11 +130,12 @@ class SimulationResult:
         out = Path(directory)
         written = []
         for name in ("intervals", "groups", "summary"):
-            frame: pd.DataFrame = getattr(self, name)
-            written.append(
-                atomic_write(out / f"{name}.csv", lambda fh, f=frame: f.to_csv(fh, index=False))
-            )
+            written.append(_write_csv(getattr(self, name), out / f"{name}.csv"))
         return written
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    return atomic_write(path, lambda fh: frame.to_csv(fh, index=False))
 
 
 def simulate(
@@ -195,7 +196,7 @@ def simulate(
         accs.append(_Run(scenario, routing, ss, deadline, time_limit).run())
         if progress is not None:
             progress(r + 1, replications)
-    kinds = [ch.kind for ch in scenario.channels.values()]
+    kinds: list[str] = [ch.kind for ch in scenario.channels.values()]
     targets = [
         (ch.target.answer_within, ch.target.service_level) for ch in scenario.channels.values()
     ]

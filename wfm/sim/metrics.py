@@ -106,7 +106,7 @@ def interval_frame(
     h, c = accs[0].horizon, len(channels)
     r = len(accs)
     sums = {name: sum(getattr(a, name) for a in accs) for name in (*COUNTS, "wait_sum", "backlog")}
-    hist = sum(a.hist for a in accs)
+    hist: np.ndarray = np.sum([a.hist for a in accs], axis=0)
     within = np.array([t[0] for t in targets])
     slt = np.array([t[1] for t in targets])
     df = pd.DataFrame(
@@ -138,8 +138,8 @@ def group_frame(
 ) -> pd.DataFrame:
     """One row per interval x group: scheduled staff, busy agent-seconds, occupancy."""
     h, g = accs[0].horizon, len(groups)
-    busy = sum(a.busy for a in accs) / len(accs)
-    present = sum(a.present for a in accs) / len(accs)
+    busy: np.ndarray = np.mean([a.busy for a in accs], axis=0)
+    present: np.ndarray = np.mean([a.present for a in accs], axis=0)
     return pd.DataFrame(
         {
             "interval": np.repeat(np.arange(h), g),
