@@ -497,7 +497,7 @@ def plan_tab(edited: Scenario | None, seed: int) -> None:
     sched = plan_result.schedule
     verdict = ":green[**converged**]" if plan_result.converged else ":red[**not converged**]"
     st.markdown(f"{verdict}: {plan_result.reason} · cost {sched.cost:,.1f} · "
-                f"solver {sched.status} ({sched.solve_seconds:.2f} s)")
+                f"solver {sched.status_text} ({sched.solve_seconds:.2f} s)")
     st.plotly_chart(report.coverage_figure(sched), key="fig:coverage", config=_PLOTLY_CONFIG)
     st.plotly_chart(report.gantt_figure(sched), key="fig:gantt", config=_PLOTLY_CONFIG)
     st.markdown("**Iterations**")

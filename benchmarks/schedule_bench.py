@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import wfm  # noqa: E402
-from wfm.scheduling import ShiftTemplate, _templates, schedule, shift_rules  # noqa: E402
+from wfm.scheduling import ShiftTemplate, build_templates, schedule, shift_rules  # noqa: E402
 
 SECTION = "## Shift scheduling and planning (`schedule_bench.py`)"
 GROUP_COST = {"voice": 20.0, "chat": 24.0, "back": 22.0}
@@ -96,7 +96,7 @@ def run_pyworkforce(sc: wfm.Scenario, req: dict[str, np.ndarray], seconds_per_gr
     from pyworkforce.scheduling import MinRequiredResources
 
     rules = shift_rules(sc)
-    tpl: list[ShiftTemplate] = _templates(sc, rules)
+    tpl: list[ShiftTemplate] = build_templates(sc, rules)
     periods = 96
     out = {}
     for g in sc.group_names:
@@ -143,7 +143,7 @@ def bench_week(time_limit: float, quick: bool) -> dict:
     tpl = wfm.scheduling.shift_templates(sc)
     per_day = tpl.groupby(["group", "day"]).size()
     res = {
-        "wfm": {"cost": s.cost, "status": s.status, "optimal": s.optimal, "gap": s.gap,
+        "wfm": {"cost": s.cost, "status": s.status_text, "optimal": s.optimal, "gap": s.gap,
                 "bound": s.bound, "shortfall": s.shortfall, "seconds": wall,
                 "solve": s.solve_seconds, "build": s.build_seconds, "columns": s.n_columns,
                 "templates_per_group_day": int(per_day.min())},
@@ -172,7 +172,7 @@ def bench_all_day(time_limit: float) -> dict:
     req = group_requirement(sc)
     t0 = time.perf_counter()
     s = schedule(sc, req, time_limit=time_limit, gap=0.01)
-    return {"cost": s.cost, "status": s.status, "optimal": s.optimal, "gap": s.gap,
+    return {"cost": s.cost, "status": s.status_text, "optimal": s.optimal, "gap": s.gap,
             "seconds": time.perf_counter() - t0, "columns": s.n_columns,
             "shortfall": s.shortfall}
 

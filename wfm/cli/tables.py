@@ -48,7 +48,7 @@ def plan_schedule_table(res: PlanResult) -> Table:
     """The planned shifts per group: agents, paid hours, cost, coverage and shortfall."""
     sched = res.schedule
     table = Table(
-        title=f"{escape(res.scenario.name)}: schedule (round {res.best_iteration}, {sched.status},"
+        title=f"{escape(res.scenario.name)}: schedule (round {res.best_iteration}, {sched.status_text},"
               f" gap {pct(sched.gap)})",
         title_justify="left",
     )

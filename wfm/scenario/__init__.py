@@ -93,11 +93,3 @@ def load_scenario(path: str | Path) -> Scenario:
     p = Path(path)
     return Scenario.from_yaml(read_text(p, "scenario"), source=str(p))
 
-
-# transitional names for modules being moved (removed once every caller uses the public ones)
-_parse_clock = parse_clock
-_check_shift = shift_rule_problems
-
-
-def _pydantic_errors(exc: object) -> list[tuple[str, str]]:
-    return pydantic_problems(exc)[0]  # type: ignore[arg-type]

@@ -1,0 +1,188 @@
+""":func:`schedule`: shifts and breaks that cover each group's requirement at least cost."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from wfm.scenario import Scenario
+from wfm.scheduling.blocks import split_blocks
+from wfm.scheduling.model import solve_block
+from wfm.scheduling.requirements import RequirementInput, group_requirements
+from wfm.scheduling.result import Schedule, build_schedule
+from wfm.scheduling.status import SolverStatus
+from wfm.scheduling.templates import RuleInput, build_templates, shift_rules
+
+__all__ = ["relative_gap", "schedule"]
+
+
+def schedule(
+    scenario: Scenario,
+    requirements: RequirementInput | None = None,
+    *,
+    rules: RuleInput | None = None,
+    time_limit: float = 60.0,
+    gap: float = 0.01,
+    shortfall_penalty: float | None = None,
+    tee: bool = False,
+) -> Schedule:
+    """Choose shifts and break placements that cover each group's requirement at least cost.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Gives the horizon, the interval, the groups and (``shifts:``) their shift rules.
+    requirements : DataFrame or mapping, optional
+        Agents needed per interval per group: the long DataFrame of
+        :func:`wfm.staffing.requirements` (its ``level == "group"`` rows are used), a
+        DataFrame with columns ``group, interval, required``, or ``{group: per-interval
+        agents}`` (a number means every interval). Groups left out need nobody. Default:
+        :func:`wfm.staffing.requirements` of the scenario.
+    rules : mapping of group name to ShiftRule or dict, optional
+        Shift rules that replace the scenario's for these groups (keyword only).
+    time_limit : float, default 60
+        Solver time limit, seconds, shared among the model's independent blocks
+        (keyword only).
+    gap : float, default 0.01
+        Relative MIP gap at which the solver stops and calls the plan optimal, a
+        fraction in [0, 1) (keyword only).
+    shortfall_penalty : float, optional
+        Cost per agent-interval of uncovered requirement, > 0. Default: twice the cost of
+        the dearest shift, so covering what can be covered always pays (keyword only).
+    tee : bool, default False
+        Show the solver's log (keyword only).
+
+    Returns
+    -------
+    Schedule
+        The shifts, the coverage, the cost and the solver's status and gap.
+
+    Raises
+    ------
+    ScenarioError
+        For a bad shift rule (the message names ``shifts.<group>.<field>``).
+    ValueError
+        For a bad requirement, ``time_limit``, ``gap`` or ``shortfall_penalty`` (the
+        message names it and the value).
+    TypeError
+        For a scenario that is not a :class:`wfm.Scenario`.
+
+    Examples
+    --------
+    The bundled baseline day, covering the Erlang requirement of :mod:`wfm.staffing`:
+
+    >>> import wfm
+    >>> sc = wfm.load_scenario("scenarios/baseline.yaml")
+    >>> plan = schedule(sc, time_limit=10, gap=0.0)
+    >>> plan.cost, str(plan.status), plan.optimal, plan.shortfall
+    (470.0, 'optimal', True, 0.0)
+    >>> plan.summary()[["group", "agents", "paid_hours", "cost", "shortfall"]]
+         group  agents  paid_hours   cost  shortfall
+    0    voice      43       220.5  220.5        0.0
+    1  blended      17        80.5   80.5        0.0
+    2  digital      30       169.0  169.0        0.0
+
+    A requirement no shift can meet is reported as shortfall, not as an error: at most
+    two agents may start on the day and three are needed from 08:00 to 12:00.
+
+    >>> plan = schedule(sc, {"voice": [3] * 8 + [0] * 16},
+    ...                 rules={"voice": {"lengths_hours": [4], "max_agents": 2}}, gap=0.0)
+    >>> plan.status == "optimal", plan.cost, plan.shortfall
+    (True, 8.0, 8.0)
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be a wfm.Scenario, not {type(scenario).__name__}")
+    if not (isinstance(time_limit, int | float) and time_limit > 0):
+        raise ValueError(f"time_limit must be a number of seconds > 0 (got {time_limit!r})")
+    if not (isinstance(gap, int | float) and 0 <= gap < 1):
+        raise ValueError(f"gap must be in [0, 1) (got {gap!r})")
+    rule_map = shift_rules(scenario, rules)
+    req = group_requirements(scenario, requirements)
+    t0 = time.perf_counter()
+    all_templates = build_templates(scenario, rule_map)
+    # a template that covers no interval with a requirement is never worth its cost
+    templates = [t for t in all_templates if req[t.group][t.start:t.end].max(initial=0) > 0]
+    max_cost = max((t.cost for t in all_templates), default=1.0)
+    penalty = float(shortfall_penalty) if shortfall_penalty is not None else 2.0 * max_cost
+    if penalty <= 0:
+        raise ValueError(f"shortfall_penalty must be > 0 (got {shortfall_penalty!r})")
+
+    if not templates:
+        status = SolverStatus.NO_REQUIREMENT
+        if any(r.sum() > 0 for r in req.values()):
+            status = SolverStatus.NO_SHIFT
+        return build_schedule(
+            scenario, req, [], [], [], status=status, optimal=True, gap=0.0, solve_seconds=0.0,
+            bound=math.nan, penalty=penalty, n_templates=len(all_templates), n_columns=0,
+            build_seconds=time.perf_counter() - t0,
+        )
+    counts = [0] * len(templates)
+    zcounts: list[list[int]] = [[0] * len(t.break_offsets) for t in templates]
+    blocks = split_blocks(req, templates, rule_map)
+    build_s = solve_s = 0.0
+    obj_sum = bound_sum = 0.0
+    terms: list[SolverStatus] = []
+    missing = 0
+    n_cols = 0
+    for k, block in enumerate(blocks):
+        left = max(time_limit - (time.perf_counter() - t0), 0.05)
+        sol = solve_block(
+            [templates[j] for j in block.templates], block.need, req, rule_map,
+            penalty=penalty, time_limit=left / (len(blocks) - k), gap=gap, tee=tee,
+        )
+        for n, j in enumerate(block.templates):
+            counts[j], zcounts[j] = sol.counts[n], sol.zcounts[n]
+        build_s += sol.build_seconds
+        solve_s += sol.solve_seconds
+        n_cols += sol.n_columns
+        terms.append(sol.status)
+        missing += sol.objective is None
+        bound_sum += sol.bound if sol.bound is not None else -math.inf
+        obj_sum += sol.objective if sol.objective is not None else math.inf
+    all_found = missing == 0
+    # requirement that no template reaches is shortfall whatever the solver does
+    in_blocks = {gi for block in blocks for gi in block.need}
+    fixed = penalty * sum(
+        float(r[i]) for g, r in req.items() for i in np.flatnonzero(r > 0).tolist()
+        if (g, i) not in in_blocks
+    )
+    rel_gap = relative_gap(obj_sum + fixed, bound_sum + fixed) if all_found else math.inf
+    status = SolverStatus.combine(terms)
+    optimal = bool(all_found and status is SolverStatus.OPTIMAL and rel_gap <= gap + 1e-9)
+    return build_schedule(
+        scenario, req, templates, counts, zcounts, status=status, optimal=optimal, gap=rel_gap,
+        solve_seconds=solve_s, bound=bound_sum + fixed, penalty=penalty,
+        n_templates=len(all_templates), n_columns=n_cols, build_seconds=build_s,
+        blocks=len(blocks), unsolved_blocks=missing,
+    )
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """Relative gap of an objective to a lower bound.
+
+    Parameters
+    ----------
+    objective : float
+        The plan's objective.
+    bound : float
+        A lower bound on the optimal objective.
+
+    Returns
+    -------
+    float
+        ``(objective - bound) / |objective|`` (0 when within 1e-9 relative, never
+        negative); inf when the bound is not finite.
+
+    Examples
+    --------
+    >>> relative_gap(100.0, 99.0), relative_gap(100.0, float("-inf"))
+    (0.01, inf)
+    """
+    if not math.isfinite(bound):
+        return math.inf
+    diff = max(objective - bound, 0.0)
+    if diff <= 1e-9 * max(1.0, abs(objective)):
+        return 0.0
+    return diff / max(abs(objective), 1e-9)
