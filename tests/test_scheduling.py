@@ -3,7 +3,7 @@
 Real HiGHS through pyomo's appsi interface; small horizons so each solve takes well
 under a second. The least-cost claims are checked against optima found independently
 here: brute force over shift counts on a tiny instance, and a separately written MIP
-(one column per shift and break placement, built from the rules as ``docs/shifts.md``
+(one column per shift and break placement, built from the rules as ``docs/guides/scenario-format.md``
 states them) solved by HiGHS through ``highspy`` directly.
 """
 
@@ -396,7 +396,7 @@ class Column:
 
 
 def independent_columns(sc: wfm.Scenario, rules: Mapping[str, Mapping[str, Any]]) -> list[Column]:
-    """Every shift x break placement the rules allow, written from ``docs/shifts.md``
+    """Every shift x break placement the rules allow, written from ``docs/guides/scenario-format.md``
     (not from wfm's template code): clock-time starts repeated every day, shifts inside
     the horizon, a break of ``minutes`` in shifts of at least ``min_shift_hours``,
     starting on an interval boundary ``earliest``..``latest`` minutes after the start, not

@@ -237,10 +237,9 @@ def test_output_directory_summary_and_resume(tmp_path, reference):
 
 
 def test_sweep_report_written(tmp_path):
-    spec = small_spec(replications=1, set={})
-    res = wfm.sweep(spec, out=tmp_path, workers=2)
-    assert res.report_error is None
-    html = (tmp_path / "sweep.html").read_text(encoding="utf-8")
+    spec = write_spec(tmp_path / "r.yaml", small_spec(replications=1, set={}))
+    assert cli_sweep(spec, tmp_path / "out", "--workers", "2") == 0
+    html = (tmp_path / "out" / "sweep.html").read_text(encoding="utf-8")
     assert "plotly" in html.lower() and "channels.phone.volume" in html
 
 

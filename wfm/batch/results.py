@@ -63,8 +63,8 @@ class SweepResult:
         Seconds spent preparing, running the points and writing the results.
     out : Path or None
         The output directory, if any.
-    report_error : str or None
-        Why ``sweep.html`` could not be written (the Parquet results are kept).
+    targets : dict of str to float
+        Each channel's target service level (for the figures' target lines).
     """
 
     results: pd.DataFrame
@@ -78,7 +78,7 @@ class SweepResult:
     elapsed: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     out: Path | None = None
-    report_error: str | None = None
+    targets: dict[str, float] = field(default_factory=dict)
 
     @property
     def failures(self) -> pd.DataFrame:

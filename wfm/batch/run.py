@@ -40,9 +40,10 @@ def sweep(
         The spec file (see :mod:`wfm.batch.spec` and ``docs/guides/sweeps.md``), or the
         mapping it would hold.
     out : str or Path, optional
-        Results directory: point files as points finish, then ``results.parquet``,
-        ``summary.parquet`` and ``sweep.html``. A rerun into it skips the points done.
-        Without it nothing is written and nothing resumes.
+        Results directory: point files as points finish, then ``results.parquet`` and
+        ``summary.parquet``. A rerun into it skips the points done. Without it nothing
+        is written and nothing resumes. (``wfm sweep`` adds ``sweep.html``, drawn by
+        :func:`wfm.report.write_sweep_report`.)
     workers : int, optional
         Local worker processes (default: the number of cores available), or the Dask
         ``LocalCluster``'s workers with ``use_dask``; unused with ``scheduler``.
@@ -123,11 +124,9 @@ def sweep(
     results = collect(sp, schema, out_dir, tables)
     summary = summarize(results, sp.params)
     failed = int(results.loc[results["error"].notna(), "point"].nunique())
-    report_error = None
     if out_dir is not None:
         write_parquet(out_dir / "results.parquet", pa.Table.from_pandas(results, preserve_index=False))
         write_parquet(out_dir / "summary.parquet", pa.Table.from_pandas(summary, preserve_index=False))
-        report_error = _write_report(summary, sp, out_dir / "sweep.html")
     t_end = time.perf_counter()
     return SweepResult(
         results=results,
@@ -141,17 +140,6 @@ def sweep(
         elapsed=t_end - t0,
         timings={"prepare": t_run - t0, "run": t_finish - t_run, "finish": t_end - t_finish},
         out=out_dir,
-        report_error=report_error,
+        targets={name: ch.target.service_level for name, ch in sp.scenario.channels.items()},
     )
 
-
-def _write_report(summary: Any, spec: SweepSpec, path: Path) -> str | None:
-    """Write sweep.html; the error message if that failed (the results are kept)."""
-    try:
-        from wfm.report import write_sweep_report
-
-        targets = {name: ch.target.service_level for name, ch in spec.scenario.channels.items()}
-        write_sweep_report(summary, spec.params, path, targets=targets)
-    except Exception as exc:  # noqa: BLE001 - the parquet results matter more
-        return f"{type(exc).__name__}: {exc}"
-    return None

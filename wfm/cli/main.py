@@ -225,12 +225,17 @@ def sweep(
                           highlight=False, soft_wrap=True)
         if len(errs) > 5:
             console.print(f"... and {len(errs) - 5} more (see the error column of results.parquet)")
-    for name in ("results.parquet", "summary.parquet", "sweep.html"):
-        if (out / name).exists():
-            console.print(f"wrote {escape(str(out / name))}", highlight=False)
-    if res.report_error:
-        console.print(f"[yellow]sweep.html not written:[/] {escape(res.report_error)}",
+    for name in ("results.parquet", "summary.parquet"):
+        console.print(f"wrote {escape(str(out / name))}", highlight=False)
+    from wfm.report import write_sweep_report
+
+    try:
+        html = write_sweep_report(res.summary, res.params, out / "sweep.html", targets=res.targets)
+    except Exception as exc:  # noqa: BLE001 - the Parquet results are what matters
+        console.print(f"[yellow]sweep.html not written:[/] {escape(f'{type(exc).__name__}: {exc}')}",
                       highlight=False)
+    else:
+        console.print(f"wrote {escape(str(html))}", highlight=False)
     if res.failed:
         raise typer.Exit(3)
 

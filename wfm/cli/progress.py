@@ -42,16 +42,24 @@ def replications_bar(
 def sweep_bar(console: Console, name: str) -> Iterator[Callable[[int, int, int], None]]:
     """A bar of sweep points done, failures and ETA; yields the ``progress(done, total,
     failed)`` callback for :func:`wfm.sweep` (points run now; resumed ones not counted)."""
-    label = escape(name)
-    with Progress(
+    bar = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("points"), TextColumn("[red]{task.fields[failed]} failed"),
         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
         console=console, transient=False,
-    ) as bar:
-        task = bar.add_task(label, total=None, failed=0)
+    )
+    task = bar.add_task(escape(name), total=None, failed=0)
+    started = False
 
-        def update(done: int, tot: int, failed: int) -> None:
-            bar.update(task, completed=done, total=tot, failed=failed)
+    def update(done: int, tot: int, failed: int) -> None:
+        nonlocal started
+        if not started:  # shown from the first finished point: no empty bar before an error
+            bar.start()
+            started = True
+        bar.update(task, completed=done, total=tot, failed=failed)
 
+    try:
         yield update
+    finally:
+        if started:
+            bar.stop()

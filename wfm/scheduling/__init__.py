@@ -7,7 +7,7 @@ Shift templates
 Each agent group has a :class:`wfm.ShiftRule` (from the scenario's ``shifts:`` section,
 passed in as ``rules``, or the defaults). A *template* is one start interval and one
 length; a template with a break comes in one *placement* per allowed break start. The
-``shifts:`` section (all keys optional; see ``docs/shifts.md``)::
+``shifts:`` section (all keys optional; see ``docs/guides/scenario-format.md``)::
 
     shifts:
       voice:                        # the agent group's name

@@ -2,7 +2,8 @@
 
 A :class:`wfm.ShiftRule` per group (from ``rules``, the scenario's ``shifts:`` section or
 the defaults) is expanded into :class:`ShiftTemplate` s: one start interval and one length
-each, with the break placements the rule allows. See ``docs/shifts.md`` for the rules.
+each, with the break placements the rule allows. See ``docs/guides/scenario-format.md``
+(the keys) and ``docs/guides/planning.md`` (the model).
 
 Examples
 --------
