@@ -429,3 +429,13 @@ def test_sweep_into_a_file_is_refused_before_running(tmp_path):
     blocker.write_text("x")
     code = cli_sweep(write_spec(tmp_path / "s.yaml", small_spec()), blocker)
     assert code == 4
+
+
+def test_workers_run_under_the_callers_limits():
+    from wfm import limits
+
+    spec = small_spec(replications=1, set={}, scale={"agents.voice.staff": [1.0, 2.0]})
+    with limits.raised(max_agents=60):  # 53 agents at peak; the doubled voice team is beyond it
+        res = wfm.sweep(spec, workers=1)
+    assert res.failed == 1 and "max_agents" in res.failures["error"].iloc[0]
+    assert wfm.sweep(spec, workers=1).failed == 0

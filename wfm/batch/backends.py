@@ -27,6 +27,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import dataclasses
 import io
 import multiprocessing
 import multiprocessing.connection
@@ -45,6 +46,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from wfm import limits
 from wfm.batch.spec import ROW_MEASURES, Point, SweepSpec, _param_column
 
 __all__ = ["Outcome", "WorkerPool", "auto_chunk", "cores", "run_dask", "run_local"]
@@ -81,9 +83,11 @@ def run_point(spec: SweepSpec, point: Point) -> Outcome:
     return point.index, error, point_bytes(spec, schema, point, cols, n)
 
 
-def run_chunk(spec: SweepSpec, points: list[Point]) -> list[Outcome]:
-    """Run points one after the other (a Dask task)."""
-    return [run_point(spec, p) for p in points]
+def run_chunk(spec: SweepSpec, points: list[Point], lim: limits.Limits | None = None
+              ) -> list[Outcome]:
+    """Run points one after the other (a Dask task), under the caller's limits."""
+    with limits.raised(**dataclasses.asdict(lim or limits.current())):
+        return [run_point(spec, p) for p in points]
 
 
 def timeout_message(seconds: float) -> str:
@@ -163,6 +167,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, parent: int) -> No
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to decide
     spec: SweepSpec | None = None
+    lim = limits.current()
     token = ""
     while True:
         try:
@@ -170,10 +175,11 @@ def _worker_main(conn: multiprocessing.connection.Connection, parent: int) -> No
         except (EOFError, OSError):
             return
         if msg[0] == "spec":
-            token, spec = msg[1], msg[2]
+            token, spec, lim = msg[1], msg[2], msg[3]
         elif msg[0] == "run" and spec is not None and msg[1] == token:
-            for p in msg[2]:
-                conn.send(("done", run_point(spec, p)))
+            with limits.raised(**dataclasses.asdict(lim)):
+                for p in msg[2]:
+                    conn.send(("done", run_point(spec, p)))
         elif msg[0] == "stop":
             return
 
@@ -248,6 +254,7 @@ class WorkerPool:
         chunk = chunk or auto_chunk(len(todo), workers)
         queue: deque[list[Point]] = deque(_chunks(todo, chunk))
         token = uuid.uuid4().hex
+        lim = limits.current()  # the workers run under the caller's limits
         retried: set[int] = set()
         timeout = spec.point_timeout
         try:
@@ -258,7 +265,7 @@ class WorkerPool:
                     part = queue.popleft()
                     try:
                         if w.token != token:
-                            w.conn.send(("spec", token, spec))
+                            w.conn.send(("spec", token, spec, lim))
                             w.token = token
                         w.conn.send(("run", token, part))
                     except (OSError, EOFError):  # it died while idle: replace it
@@ -365,7 +372,8 @@ def run_dask(spec: SweepSpec, todo: list[Point], workers: int, chunk: int | None
             chunk = auto_chunk(len(todo), n_workers, dask=True)
         spec_future = client.scatter(spec, broadcast=True, hash=False)
         for part in _chunks(todo, chunk):
-            futures[client.submit(run_chunk, spec_future, part, pure=False)] = part
+            futures[client.submit(run_chunk, spec_future, part, limits.current(),
+                                  pure=False)] = part
         for fut in distributed.as_completed(list(futures)):
             if fut.status == "finished":
                 outcomes = fut.result()
