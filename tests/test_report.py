@@ -180,6 +180,7 @@ def _schedule_like() -> SimpleNamespace:
         coverage=coverage,
         cost=float(shifts["cost"].sum()),
         status="optimal",
+        status_text="optimal",
         optimal=True,
         gap=0.0,
         solve_seconds=0.01,
@@ -524,7 +525,9 @@ def test_sweep_figure_two_params():
         assert t.error_y.array is not None and t.error_y.arrayminus is not None
     phone_target = _trace(fig, "phone target")
     assert np.allclose(phone_target.y, 0.8)
-    assert fig.layout.xaxis.title.text is None or "volume" in str(fig.layout)
+    # the bottom row's x axes (one row of two panels here) carry the varied parameter
+    assert [fig.layout[k].title.text for k in ("xaxis", "xaxis2")] == ["phone.volume"] * 2
+    assert "phone.volume" in fig.layout.title.text
 
 
 def test_sweep_figure_one_param_and_measures():
@@ -541,9 +544,9 @@ def test_sweep_figure_one_param_and_measures():
 
 
 def test_sweep_report_from_sweep_summarize(tmp_path):
-    sweep = _need("wfm.sweep")
+    sweep = _need("wfm.batch")
     summary = _sweep_summary()
-    # rebuild per-replication results and let wfm.sweep.summarize compute the summary
+    # rebuild per-replication results and let wfm.batch.summarize compute the summary
     results = summary.loc[
         summary.index.repeat(2),
         [
@@ -588,7 +591,11 @@ def test_html_report_self_contained(result):
     assert "<h1>Retail &lt;weekday&gt;</h1>" in text
     assert "plain &lt;text&gt; &amp; escaped" in text
     assert text.count('class="plotly-graph-div"') == len(sections) - 2
-    assert '<table class="wfm">' in text and ">missed<" in text or ">met<" in text
+    assert text.count('<table class="wfm">') == 1
+    # one met/missed cell per channel, as the summary says
+    met = result.summary["met"].astype(bool)
+    assert len(re.findall(r"<td[^>]*>met</td>", text)) == int(met.sum())
+    assert len(re.findall(r"<td[^>]*>missed</td>", text)) == int((~met).sum())
 
 
 def test_write_run_report(result2, tmp_path):

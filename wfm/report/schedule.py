@@ -54,7 +54,7 @@ def _schedule_note(schedule: Schedule) -> str:
     if math.isfinite(cost):
         parts.append(f"cost {cost:,.1f}")
     if schedule.status:
-        parts.append(str(schedule.status))
+        parts.append(schedule.status_text)
     gap = float(schedule.gap)
     if schedule.optimal is False and math.isfinite(gap):
         parts.append(f"gap {100 * gap:.2f}%")
