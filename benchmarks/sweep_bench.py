@@ -17,8 +17,8 @@ Measured:
   start-up included.
 
 Reported (best of ``--repeat``): wall time of the whole call (points, then
-``results.parquet``, ``summary.parquet`` and ``sweep.html``: about half a second fixed)
-and of the points phase alone (``df.attrs["timings"]["run"]``: from the first task sent
+``results.parquet`` and ``summary.parquet``) and of the points phase alone
+(``SweepResult.timings["run"]``: from the first task sent
 to the last point file written), points per second, parallel efficiency ``T_s / (N *
 T)`` against pure serial compute (100% is perfect), speed-up over 1 process and
 per-point overhead ``(N * T - T_s) / points`` (worker-seconds spent on anything but
@@ -58,7 +58,7 @@ def main() -> None:
     args = ap.parse_args()
 
     import wfm
-    from wfm import sweep as sw
+    from wfm import batch as sw
 
     spec = sw.load_spec(spec_for(args.points, args.replications))
     points = spec.points()
@@ -69,11 +69,11 @@ def main() -> None:
         """(wall time of the whole call, wall time of the points phase), seconds."""
         out = tmp / f"run{next(runs)}"
         t0 = time.perf_counter()
-        df = wfm.sweep(spec, out=out, **kw)
+        res = wfm.sweep(spec, out=out, **kw)
         elapsed = time.perf_counter() - t0
-        assert df.attrs["failed"] == 0 and df["point"].nunique() == len(points)
+        assert res.failed == 0 and res.results["point"].nunique() == len(points)
         shutil.rmtree(out)
-        return elapsed, df.attrs["timings"]["run"]
+        return elapsed, res.timings["run"]
 
     def best(runs_: list[tuple[float, float]]) -> tuple[float, float]:
         return min(r[0] for r in runs_), min(r[1] for r in runs_)
