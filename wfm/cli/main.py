@@ -38,6 +38,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click errors: "Error: Invalid value for ..." on one line
     help="wfm: workforce management and capacity simulation for omnichannel contact centres.",
     epilog=f"Exit codes:\n\n{_CODES}",
 )
