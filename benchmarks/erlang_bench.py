@@ -46,9 +46,9 @@ def pyworkforce_required(volumes: np.ndarray) -> np.ndarray:
     return out
 
 
-def timed(fn, *args):
+def timed(fn, *args, **kwargs):
     start = time.perf_counter()
-    result = fn(*args)
+    result = fn(*args, **kwargs)
     return result, time.perf_counter() - start
 
 
@@ -78,8 +78,8 @@ def main() -> None:
     for size in (1_000, 100_000):
         volumes = rng.integers(1, 1001, size).astype(np.float64)
         warm = np.random.default_rng(args.seed + 1000).integers(1, 1001, size).astype(float)
-        erlang.required_agents(warm, AHT, WITHIN, TARGET, INTERVAL)  # other data, same size
-        ours, t_ours = timed(erlang.required_agents, volumes, AHT, WITHIN, TARGET, INTERVAL)
+        erlang.required_agents(warm, AHT, WITHIN, TARGET, interval=INTERVAL)  # other data, same size
+        ours, t_ours = timed(erlang.required_agents, volumes, AHT, WITHIN, TARGET, interval=INTERVAL)
         if size <= 1_000:
             theirs, t_theirs = timed(pyworkforce_required, volumes)
             compared, how = volumes.size, "measured"

@@ -171,6 +171,8 @@ CHAIN_CASES = [
     (20000, 300, 3400, 200, 20),  # 3,400 agents, underloaded
     (20000, 300, 3000, 20, 0.5),
     (60000, 1800, 50000, 60, 15),  # 50,000 servers
+    (9800, 180, 1000, 1800, 20),  # patient callers below the mode: A by quadrature
+    (98000, 180, 10100, 1800, 20),  # the same with 10,100 agents
 ]
 
 
@@ -275,6 +277,8 @@ def test_erlang_b_far_tails():
     assert erlang.erlang_b(1e6, 1) == pytest.approx(1e6 / (1e6 + 1), rel=1e-15)
     assert erlang.erlang_b(5e4, 10_000) == pytest.approx(_erlang_b_recursion(5e4, 10_000), rel=1e-14)
     assert erlang.erlang_b(700.0, 3) == pytest.approx(_erlang_b_recursion(700.0, 3), rel=1e-14)
+    # 12.6 sqrt(a) below the traffic: 1/B by quadrature (the series would need ~1,000 terms)
+    assert erlang.erlang_b(1e5, 96_000) == pytest.approx(_erlang_b_recursion(1e5, 96_000), rel=1e-12)
 
 
 def test_erlang_c_service_level_and_asa_formulas():
@@ -373,9 +377,18 @@ def test_chat_broadcasts_concurrency():
 
 def test_docstring_examples_run():
     import doctest
+    import importlib
+    import pkgutil
 
-    failures, tried = doctest.testmod(erlang, optionflags=doctest.NORMALIZE_WHITESPACE)
+    modules = [erlang] + [importlib.import_module(f"wfm.erlang.{m.name}")
+                          for m in pkgutil.iter_modules(erlang.__path__)]
+    failures = tried = 0
+    for module in modules:
+        f, t = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        failures, tried = failures + f, tried + t
     assert tried > 10 and failures == 0
+    for name in erlang.__all__:  # every public function shows an example
+        assert ">>> " in getattr(erlang, name).__doc__, name
 
 
 def test_chat_known_value():

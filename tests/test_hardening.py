@@ -381,3 +381,11 @@ def test_a_month_of_a_large_centre_runs():
     sc = wfm.Scenario.from_dict(large_centre(31))
     res = wfm.simulate(sc, seed=1)
     assert res.summary["offered"].sum() > 500_000
+
+
+def test_wfm_erlang_refuses_absurd_volumes_instead_of_a_wrapped_number():
+    code, out = cli("erlang", "1e19", "--aht", "1800")
+    assert_one_clear_line(code, out, 2, "volume", "1e+19")
+    assert "-9223372036854775808" not in out
+    code, out = cli("erlang", "1e17", "--aht", "180", "--patience", "120")
+    assert_one_clear_line(code, out, 2, "volume")

@@ -43,10 +43,15 @@ requirements where the simulation shows a miss).
 Examples
 --------
 >>> import wfm
->>> sc = wfm.load_scenario("scenarios/baseline.yaml")                  # doctest: +SKIP
->>> req = wfm.staffing.requirements(sc)                                  # doctest: +SKIP
->>> groups = req[req.level == "group"]                                   # doctest: +SKIP
->>> groups.pivot(index="start", columns="name", values="required")      # doctest: +SKIP
+>>> sc = wfm.load_scenario("scenarios/baseline.yaml")
+>>> req = wfm.staffing.requirements(sc)
+>>> groups = req[req.level == "group"]
+>>> groups.pivot(index="start", columns="name", values="required").head(3)
+name   blended  digital  voice
+start
+08:00        4       11     11
+08:30        4       13     16
+09:00        6       13     20
 """
 
 from __future__ import annotations
@@ -235,8 +240,10 @@ def requirements(scenario: Scenario) -> pd.DataFrame:
     Examples
     --------
     >>> import wfm
-    >>> sc = wfm.load_scenario("scenarios/baseline.yaml")            # doctest: +SKIP
-    >>> wfm.staffing.requirements(sc).query("level == 'group'")       # doctest: +SKIP
+    >>> sc = wfm.load_scenario("scenarios/baseline.yaml")
+    >>> req = wfm.staffing.requirements(sc)
+    >>> sorted(req["level"].unique()), int(req.query("level == 'group'")["required"].max())
+    (['channel', 'group'], 28)
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a wfm.Scenario, not {type(scenario).__name__}")
