@@ -23,7 +23,9 @@ DOCS = ROOT / "docs"
 GUIDE = DOCS / "guides" / "scenario-format.md"
 TUTORIAL = DOCS / "tutorial.md"
 
-MODELS = ("Scenario", "Channel", "Target", "AgentGroup", "ShiftRule", "BreakRule")
+MODELS = ("Scenario", "Channel", "Target", "AgentGroup", "ShiftRule", "BreakRule", "Distribution",
+          "Retrial", "MaxWait", "Transfer", "Outbound", "Routing", "ChannelRouting", "GroupRouting",
+          "RosterAgent", "Uncertainty")
 
 _FENCE = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[ \t]*$", re.M | re.S)
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
@@ -139,7 +141,7 @@ def test_tutorial_commands_name_bundled_files():
 
 # ---------------------------------------------------------------------- scenario format
 def _model(name: str):
-    return getattr(wfm, name)
+    return getattr(wfm, name, None) or getattr(scenario_module, name)
 
 
 def _keys(model) -> list[str]:

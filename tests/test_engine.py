@@ -18,7 +18,8 @@ from scipy import stats
 from stats_helpers import binomial_interval, one_channel
 
 import wfm
-from wfm.sim.engine import _handle_times, simulate
+from wfm.sim.engine import simulate
+from wfm.sim.sampling import handle_times
 from wfm.stats import normal_quantile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,7 +171,7 @@ def test_handle_time_distribution(cv):
     Kolmogorov-Smirnov against the exact law on 200,000 draws at 1e-3 / 3 (the three
     random laws); the same test must reject the law with a mean 2% off or a cv 5% off.
     """
-    x = _handle_times(np.random.default_rng(1), 300.0, cv, 200_000)
+    x = handle_times(np.random.default_rng(1), None, 300.0, cv, 200_000)
     if cv == 0:
         assert np.all(x == 300.0)
         return

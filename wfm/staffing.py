@@ -25,7 +25,16 @@ The offered volume is the scenario's volume after deflection
   The latest curve alone asks for almost nobody when the turnaround is longer than the
   horizon (all deadlines fall after it); planners expect such work to be worked during
   the day, at the pace it arrives. The simulation treats deferred work still waiting at
-  the end, with time left on its turnaround, as pending rather than missed.
+  the end, with time left on its turnaround, as pending rather than missed. The fluid
+  model judges an item on time when it is *finished* within the turnaround; for a
+  channel whose ``target.judged_on`` is ``started`` (the default, as the simulation
+  judges it) the deadline is the turnaround plus the mean handle time.
+* **outbound**: no requirement of its own (idle agents of its groups dial).
+
+Per-interval ``aht``, ``handle_cv`` and ``patience`` are used interval by interval; a
+patience distribution other than exponential enters Erlang A by its mean, and handle
+times by their mean (Erlang C and A do not depend on the handle-time shape); a
+group's ``handle_factor`` is not in the analytic requirement (the simulation has it).
 
 Group rule
 ----------
@@ -81,12 +90,12 @@ COLUMNS = ["level", "name", "interval", "start", "required", "kind", "volume", "
 def channel_workload(channel: Channel, interval: float) -> np.ndarray:
     """Offered work per interval in agents (Erlangs): ``volume * (1 - deflection) * aht /
     interval``, divided by ``concurrency`` for chat (an agent holds that many sessions)."""
-    work = np.asarray(channel.volume, float) * (1 - channel.deflection) * channel.aht / interval
+    work = channel.workload / interval
     return work / channel.concurrency if channel.kind == "chat" else work
 
 
 def deferred_requirement(
-    volume: Any, aht: float, answer_within: float, interval: float = 1800
+    volume: Any, aht: Any, answer_within: float, interval: float = 1800
 ) -> np.ndarray:
     """Agents per interval for deferred work: the larger of the latest-policy curve and
     the level curve (see the module docstring).
@@ -95,10 +104,12 @@ def deferred_requirement(
     ----------
     volume : array_like, 1-d
         Contacts offered per interval (after deflection).
-    aht : float
-        Mean handle time, seconds.
+    aht : float or array_like
+        Mean handle time, seconds (one, or one per interval).
     answer_within : float
-        Turnaround target, seconds.
+        Turnaround target, seconds: an item is on time when it is *finished* within it
+        (for a channel judged on *started* items, :func:`channel_requirements` passes
+        ``answer_within`` plus the mean handle time).
     interval : float, default 1800
         Interval length, seconds.
 
@@ -116,7 +127,7 @@ def deferred_requirement(
     """
     v = np.asarray(volume, float)
     latest = np.asarray(erlang.deferred_required_agents(v, aht, answer_within, interval=interval))
-    work = v * aht / interval
+    work = v * np.asarray(aht, float) / interval
     h = v.size
     k = max(1, math.ceil(answer_within / interval - 1e-9))
     if h == 0:
@@ -136,19 +147,27 @@ def channel_requirements(scenario: Scenario) -> dict[str, np.ndarray]:
     """Agents each channel needs per interval to meet its target on its own:
     ``{channel: int array of length horizon}`` (rules in the module docstring)."""
     iv = scenario.interval_seconds
+    h = scenario.horizon
     out: dict[str, np.ndarray] = {}
     for name, ch in scenario.channels.items():
         v = np.asarray(ch.volume, float) * (1 - ch.deflection)
         t = ch.target
-        if ch.kind == "voice":
-            n = erlang.required_agents(v, ch.aht, t.answer_within, t.service_level, interval=iv,
-                                       patience=ch.patience)
+        aht = ch.aht_curve(h)
+        patience = ch.patience_curve(h)
+        if t is None:  # outbound: dialled by idle agents, no requirement of its own
+            n = np.zeros(h, dtype=np.int64)
+        elif ch.kind == "voice":
+            n = erlang.required_agents(v, aht, t.answer_within, t.service_level, interval=iv,
+                                       patience=patience)
         elif ch.kind == "chat":
-            n = erlang.chat_required_agents(v, ch.aht, t.answer_within, t.service_level,
-                                            ch.concurrency, interval=iv, patience=ch.patience)
+            n = erlang.chat_required_agents(v, aht, t.answer_within, t.service_level,
+                                            ch.concurrency, interval=iv, patience=patience)
         else:
-            n = deferred_requirement(v, ch.aht, t.answer_within, interval=iv)
-        out[name] = np.asarray(n, dtype=np.int64).reshape(scenario.horizon)
+            # the fluid model judges finished items; a channel judged on started items
+            # may finish them one handle time later
+            within = t.answer_within + (ch.mean_aht if t.judged_on == "started" else 0.0)
+            n = deferred_requirement(v, aht, within, interval=iv)
+        out[name] = np.asarray(n, dtype=np.int64).reshape(h)
     return out
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wfm.errors import LimitError, ScenarioError
+from wfm.scenario.behaviour import Distribution, MaxWait, Outbound, Retrial, Transfer
 from wfm.scenario.clock import parse_clock
 from wfm.scenario.models import (
     CHANNEL_KINDS,
@@ -37,9 +38,12 @@ from wfm.scenario.models import (
     Scenario,
     ShiftRule,
     Target,
+    Uncertainty,
     default_break_minutes,
 )
 from wfm.scenario.problems import pydantic_problems
+from wfm.scenario.roster import RosterAgent
+from wfm.scenario.routing import ChannelRouting, GroupRouting, Routing
 from wfm.scenario.rules import shift_rule_problems
 from wfm.yamlio import read_text
 
@@ -49,11 +53,21 @@ __all__ = [
     "AgentGroup",
     "BreakRule",
     "Channel",
+    "ChannelRouting",
+    "Distribution",
+    "GroupRouting",
     "LimitError",
+    "MaxWait",
+    "Outbound",
+    "Retrial",
+    "RosterAgent",
+    "Routing",
     "Scenario",
     "ScenarioError",
     "ShiftRule",
     "Target",
+    "Transfer",
+    "Uncertainty",
     "default_break_minutes",
     "load_scenario",
     "parse_clock",

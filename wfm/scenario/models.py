@@ -17,9 +17,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -29,71 +27,72 @@ from pydantic import (
 from wfm.atomic import atomic_write
 from wfm.errors import LimitError, ScenarioError
 from wfm.scenario import paths
+from wfm.scenario.behaviour import MEAN_BASED, Distribution, MaxWait, Outbound, Retrial, Transfer
 from wfm.scenario.clock import Clock, clock_value, parse_clock
+from wfm.scenario.fields import (
+    MAX_AHT,
+    MAX_CONCURRENCY,
+    MAX_CV,
+    MAX_SECONDS,
+    Minutes,
+    NonNegFloat,
+    NonNegInt,
+    PosFloat,
+    Share,
+    StrictModel,
+    integral,
+    number,
+    to_tuple,
+)
 from wfm.scenario.problems import Problems, pydantic_problems
+from wfm.scenario.roster import RosterAgent
+from wfm.scenario.routing import Routing
 from wfm.scenario.rules import limit_problems, scenario_problems
 from wfm.yamlio import dump_yaml, load_yaml
 
 __all__ = [
     "CHANNEL_KINDS",
     "INTERVAL_MINUTES",
+    "SL_DEFINITIONS",
     "AgentGroup",
     "BreakRule",
     "Channel",
     "Scenario",
     "ShiftRule",
     "Target",
+    "Uncertainty",
 ]
 
-CHANNEL_KINDS = ("voice", "chat", "deferred")
+CHANNEL_KINDS = ("voice", "chat", "deferred", "outbound")
 INTERVAL_MINUTES = (15, 30, 60)
-#: Upper bounds of single values (seconds unless noted); beyond them a value is a typo.
-MAX_SECONDS = 366 * 86400  # answer_within, patience: a year
-MAX_AHT = 30 * 86400  # a month
-MAX_CV = 20.0
-MAX_CONCURRENCY = 100
+SL_DEFINITIONS = ("offered", "answered_and_late_abandoned", "answered")
 
+# names used by the modules written before the field types moved to wfm.scenario.fields
+_Model = StrictModel
+_integral = integral
+_tuple = to_tuple
+_number = number
 
-def _integral(value: Any) -> Any:
-    """Accept 12.0 for an integer field (YAML writers and spreadsheets emit it)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
-def _tuple(value: Any) -> Any:
-    """YAML gives lists; the immutable model keeps tuples."""
-    if isinstance(value, list):
-        return tuple(value)
-    if isinstance(value, np.ndarray):
-        return tuple(value.tolist())
-    return value
-
-
-def _number(value: Any) -> Any:
-    if isinstance(value, np.generic) and not isinstance(value, np.bool_):
-        return value.item()
-    return value
-
-
-NonNegInt = Annotated[int, BeforeValidator(_integral), Field(ge=0)]
-NonNegFloat = Annotated[float, BeforeValidator(_number), Field(ge=0, allow_inf_nan=False)]
-PosFloat = Annotated[float, BeforeValidator(_number), Field(gt=0, allow_inf_nan=False)]
-Minutes = Annotated[int, BeforeValidator(_integral), Field(ge=0, le=24 * 60)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=True)
+#: A time that may change per interval: one number, or one per interval of the horizon.
+PerInterval = Annotated[tuple[PosFloat, ...], BeforeValidator(to_tuple), Field(min_length=1)]
 
 
 class Target(_Model):
     """A channel's turnaround target: ``service_level`` of contacts answered within
-    ``answer_within`` seconds of arrival."""
+    ``answer_within`` seconds of arrival.
+
+    ``definition`` says what the service level counts, to match what the centre's switch
+    reports: ``offered`` (the default: answered within T / offered),
+    ``answered_and_late_abandoned`` (answered within T / (answered + abandoned after T):
+    short abandons left out), ``answered`` (answered within T / answered). ``judged_on``
+    (deferred work): an item is on time when it is ``started`` (the default) or
+    ``finished`` within T; the simulation and the analytic requirement honour it alike.
+    """
 
     answer_within: Annotated[NonNegFloat, Field(le=MAX_SECONDS)] = Field(description="seconds")
     service_level: float = Field(description="share in (0, 1]")
+    definition: Literal["offered", "answered_and_late_abandoned", "answered"] = "offered"
+    judged_on: Literal["started", "finished"] = "started"
 
     @field_validator("service_level", mode="before")
     @classmethod
@@ -105,22 +104,42 @@ class Target(_Model):
 
 
 class Channel(_Model):
-    """One channel: what arrives per interval, how long it takes, the target."""
+    """One channel: what arrives per interval, how long it takes, the target.
 
-    kind: Literal["voice", "chat", "deferred"]
+    ``aht``, ``handle_cv`` and ``patience`` take one number or one per interval (a
+    contact takes the values of its arrival interval). See the scenario-format guide for
+    every key.
+    """
+
+    kind: Literal["voice", "chat", "deferred", "outbound"]
     volume: Annotated[tuple[NonNegFloat, ...], BeforeValidator(_tuple)] = Field(
-        description="contacts offered per interval"
+        description="contacts offered per interval (outbound: attempts to dial)"
     )
-    aht: Annotated[PosFloat, Field(le=MAX_AHT)] = Field(
-        description="mean handle (session) time, seconds"
-    )
-    handle_cv: Annotated[NonNegFloat, Field(le=MAX_CV)] = 1.0
-    patience: Annotated[PosFloat, Field(le=MAX_SECONDS)] | None = Field(
-        default=None, description="mean patience, seconds"
-    )
+    aht: Annotated[PosFloat, Field(le=MAX_AHT)] | Annotated[
+        tuple[Annotated[PosFloat, Field(le=MAX_AHT)], ...], BeforeValidator(to_tuple),
+        Field(min_length=1),
+    ] | None = Field(default=None, description="mean handle (session) time, seconds")
+    handle_cv: Annotated[NonNegFloat, Field(le=MAX_CV)] | Annotated[
+        tuple[Annotated[NonNegFloat, Field(le=MAX_CV)], ...], BeforeValidator(to_tuple),
+        Field(min_length=1),
+    ] = 1.0
+    handle_time: Distribution | None = None
+    patience: Annotated[PosFloat, Field(le=MAX_SECONDS)] | Annotated[
+        tuple[Annotated[PosFloat, Field(le=MAX_SECONDS)], ...], BeforeValidator(to_tuple),
+        Field(min_length=1),
+    ] | Distribution | None = Field(default=None, description="mean patience, seconds")
     concurrency: Annotated[int, BeforeValidator(_integral), Field(ge=1, le=MAX_CONCURRENCY)] = 1
     deflection: float = 0.0
-    target: Target
+    balking: Share = 0.0
+    wrap_up: Annotated[NonNegFloat, Field(le=MAX_AHT)] = 0.0
+    retrial: Retrial | None = None
+    lines: Annotated[int, BeforeValidator(integral), Field(ge=1, le=10_000_000)] | None = None
+    trunk: str | None = None
+    queue_capacity: NonNegInt | None = None
+    max_wait: MaxWait | None = None
+    transfer: Transfer | None = None
+    outbound: Outbound | None = None
+    target: Target | None = None
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -139,32 +158,113 @@ class Channel(_Model):
             raise ValueError(f"must be in [0, 1) (got {v})")
         return v
 
+    @field_validator("balking")
+    @classmethod
+    def _balking(cls, v: float) -> float:
+        if not v < 1:
+            raise ValueError(f"must be below 1 (got {v}): at 1 nobody would ever wait")
+        return v
+
     @model_validator(mode="after")
     def _kind_rules(self) -> Channel:
-        if self.concurrency > 1 and self.kind != "chat":
-            raise ValueError(f"concurrency applies to chat channels only (kind is {self.kind})")
-        if self.patience is not None and self.kind == "deferred":
-            raise ValueError(
-                "patience applies to voice and chat only; deferred work never abandons"
-            )
+        k = self.kind
+        realtime = k in ("voice", "chat")
+        if self.concurrency > 1 and k != "chat":
+            raise ValueError(f"concurrency applies to chat channels only (kind is {k})")
+        if self.patience is not None and not realtime:
+            raise ValueError(f"patience applies to voice and chat only ({k} work never abandons)")
+        for key in ("balking", "retrial", "lines", "trunk", "queue_capacity", "max_wait"):
+            value = getattr(self, key)
+            if value not in (None, 0, 0.0) and not realtime:
+                raise ValueError(f"{key} applies to voice and chat channels only (kind is {k})")
+        if self.lines is not None and self.trunk is not None:
+            raise ValueError("give either lines (the channel's own) or trunk (shared), not both")
+        if (self.outbound is not None) != (k == "outbound"):
+            raise ValueError("outbound: settings go with kind outbound, and only there")
+        if self.target is None and k != "outbound":
+            raise ValueError("target is required (answer_within and service_level)")
+        if k == "outbound" and self.transfer is not None:
+            raise ValueError("an outbound channel does not transfer")
+        if self.handle_time is not None:
+            implied = self.handle_time.implied_mean()
+            if self.handle_cv != 1.0:
+                raise ValueError("give either handle_cv or handle_time, not both")
+            if self.handle_time.dist not in MEAN_BASED:
+                if isinstance(self.aht, tuple):
+                    raise ValueError(
+                        f"a per-interval aht needs a distribution given by its mean"
+                        f" (exponential, lognormal, gamma, constant), not {self.handle_time.dist}"
+                    )
+                if self.aht is not None and implied is not None and abs(self.aht - implied) > 1e-6 * implied:
+                    raise ValueError(
+                        f"aht {self.aht:g} s differs from the mean of handle_time ({implied:g} s);"
+                        " give one of them"
+                    )
+            elif self.handle_time.mean is not None:
+                raise ValueError("handle_time takes its mean from aht; give aht instead of mean")
+        if self.aht is None and (self.handle_time is None or self.handle_time.implied_mean() is None):
+            raise ValueError("aht is required (mean handle time, seconds)")
+        if isinstance(self.patience, Distribution):
+            if self.patience.dist in MEAN_BASED and self.patience.mean is None:
+                raise ValueError("a patience distribution needs its mean (patience: {dist: ..., mean: ...})")
         return self
+
+    # ------------------------------------------------------------------ derived
+    @property
+    def mean_aht(self) -> float:
+        """Mean handle time over the horizon, seconds (volume-weighted when per interval)."""
+        a = self.aht_curve(len(self.volume))
+        v = np.asarray(self.volume, float)
+        return float((a * v).sum() / v.sum()) if v.sum() > 0 else float(a.mean())
+
+    def aht_curve(self, horizon: int) -> np.ndarray:
+        """Mean handle time per interval, seconds."""
+        if self.aht is None:
+            implied = self.handle_time.implied_mean() if self.handle_time else None
+            return np.full(horizon, float(implied or 0.0))
+        if isinstance(self.aht, tuple):
+            return np.asarray(self.aht, float)
+        return np.full(horizon, float(self.aht))
+
+    def cv_curve(self, horizon: int) -> np.ndarray:
+        """Coefficient of variation of handle time per interval."""
+        if self.handle_time is not None:
+            return np.full(horizon, self.handle_time.implied_cv())
+        if isinstance(self.handle_cv, tuple):
+            return np.asarray(self.handle_cv, float)
+        return np.full(horizon, float(self.handle_cv))
+
+    def patience_curve(self, horizon: int) -> np.ndarray | None:
+        """Mean patience per interval, seconds (None when nobody abandons)."""
+        if self.patience is None:
+            return None
+        if isinstance(self.patience, Distribution):
+            return np.full(horizon, float(self.patience.implied_mean() or 0.0))
+        if isinstance(self.patience, tuple):
+            return np.asarray(self.patience, float)
+        return np.full(horizon, float(self.patience))
 
     @property
     def workload(self) -> np.ndarray:
         """Offered work per interval after deflection, agent-seconds."""
-        return np.asarray(self.volume, float) * (1 - self.deflection) * self.aht
+        v = np.asarray(self.volume, float)
+        return v * (1 - self.deflection) * self.aht_curve(len(v))
 
 
 class AgentGroup(_Model):
-    """A group of agents with the same skills and staff."""
+    """A group of agents with the same skills: staff per interval, or a roster of
+    individual agents with their shifts and breaks."""
 
     group: str = Field(min_length=1)
     skills: Annotated[tuple[str, ...], BeforeValidator(_tuple)] = Field(
         min_length=1, description="channel names, in priority order"
     )
-    staff: NonNegInt | Annotated[tuple[NonNegInt, ...], BeforeValidator(_tuple)] = Field(
-        description="agents on duty per interval (after shrinkage), or one number for all"
+    staff: NonNegInt | Annotated[tuple[NonNegInt, ...], BeforeValidator(_tuple)] | None = Field(
+        default=None,
+        description="agents on duty per interval (after shrinkage), or one number for all",
     )
+    roster: Annotated[tuple[RosterAgent, ...], BeforeValidator(to_tuple), Field(min_length=1)] | None = None
+    handle_factor: dict[str, Annotated[PosFloat, Field(le=100)]] = Field(default_factory=dict)
 
     @field_validator("skills")
     @classmethod
@@ -174,11 +274,41 @@ class AgentGroup(_Model):
             raise ValueError(f"skill listed twice: {', '.join(dup)}")
         return v
 
-    def staff_curve(self, horizon: int) -> np.ndarray:
-        """Staff per interval as an int array of length ``horizon``."""
+    @model_validator(mode="after")
+    def _staff_or_roster(self) -> AgentGroup:
+        if self.staff is None and self.roster is None:
+            raise ValueError("give staff (agents per interval) or a roster")
+        if self.staff is not None and self.roster is not None:
+            raise ValueError("give either staff or a roster, not both")
+        return self
+
+    def staff_curve(self, horizon: int, interval_minutes: int = 30, start_minutes: int = 0) -> np.ndarray:
+        """Staff per interval as an int array of length ``horizon``; for a roster, the
+        agents on duty (shift started, not on a break) at the start of each interval."""
         if isinstance(self.staff, int):
             return np.full(horizon, self.staff, dtype=np.int64)
-        return np.asarray(self.staff, dtype=np.int64)
+        if self.staff is not None:
+            return np.asarray(self.staff, dtype=np.int64)
+        out = np.zeros(horizon, dtype=np.int64)
+        starts = np.arange(horizon) * interval_minutes
+        for agent in self.roster or ():
+            s, e, breaks = agent.minutes(start_minutes)
+            on = (starts >= s) & (starts < e)
+            for bs, be in breaks:
+                on &= ~((starts >= bs) & (starts < be))
+            out += on.astype(np.int64) * agent.count
+        return out
+
+
+class Uncertainty(_Model):
+    """Forecast risk in the simulation: a day-level random busyness factor (gamma, mean
+    1, coefficient of variation ``busyness_cv``) multiplying the day's arrival rates, the
+    same for every channel or drawn ``per_channel``; and ``interval_cv``, an extra
+    gamma factor per interval and channel (overdispersion)."""
+
+    busyness_cv: Annotated[NonNegFloat, Field(le=5)] = 0.0
+    per_channel: bool = False
+    interval_cv: Annotated[NonNegFloat, Field(le=5)] = 0.0
 
 
 def default_break_minutes(interval_minutes: int) -> int:
@@ -279,6 +409,11 @@ class Scenario(_Model):
     channels: dict[str, Channel] = Field(min_length=1)
     agents: Annotated[tuple[AgentGroup, ...], BeforeValidator(_tuple)] = Field(min_length=1)
     shifts: dict[str, ShiftRule] = Field(default_factory=dict)
+    routing: Routing = Field(default_factory=Routing)
+    trunks: dict[str, Annotated[int, BeforeValidator(integral), Field(ge=1, le=10_000_000)]] = Field(
+        default_factory=dict, description="shared trunk lines by name"
+    )
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
 
     @field_validator("interval_minutes")
     @classmethod
@@ -359,8 +494,12 @@ class Scenario(_Model):
         return [g.group for g in self.agents if channel in g.skills]
 
     def staff(self) -> dict[str, np.ndarray]:
-        """Staff per interval per group: ``{group: int array of length horizon}``."""
-        return {g.group: g.staff_curve(self.horizon) for g in self.agents}
+        """Staff per interval per group: ``{group: int array of length horizon}`` (for a
+        rostered group, the agents on duty at the start of each interval)."""
+        return {
+            g.group: g.staff_curve(self.horizon, self.interval_minutes, self.start_seconds // 60)
+            for g in self.agents
+        }
 
     def interval_labels(self) -> list[str]:
         """Clock label of each interval's start: ``"08:30"``, or ``"d2 08:30"`` from day 2."""
@@ -414,11 +553,24 @@ class Scenario(_Model):
         """A plain mapping in the file's layout (omitted optional keys stay omitted)."""
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
         for ch in data["channels"].values():
-            for key, default in (("handle_cv", 1.0), ("concurrency", 1), ("deflection", 0.0)):
+            for key, default in (("handle_cv", 1.0), ("concurrency", 1), ("deflection", 0.0),
+                                 ("balking", 0.0), ("wrap_up", 0.0)):
                 if ch.get(key) == default:
                     del ch[key]
-        if not data["shifts"]:
-            del data["shifts"]
+            target = ch.get("target", {})
+            for key, default in (("definition", "offered"), ("judged_on", "started")):
+                if target.get(key) == default:
+                    del target[key]
+        for g in data["agents"]:
+            if not g.get("handle_factor"):
+                g.pop("handle_factor", None)
+        for key in ("shifts", "trunks"):
+            if not data[key]:
+                del data[key]
+        if self.routing.is_default():
+            del data["routing"]
+        if self.uncertainty == Uncertainty():
+            del data["uncertainty"]
         result: dict[str, Any] = paths.tidy(data)
         return result
 

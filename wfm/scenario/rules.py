@@ -15,7 +15,7 @@ from wfm import limits
 from wfm.scenario.clock import parse_clock
 
 if TYPE_CHECKING:  # pragma: no cover
-    from wfm.scenario.models import Scenario, ShiftRule
+    from wfm.scenario.models import AgentGroup, Scenario, ShiftRule
 
 __all__ = ["check_names", "limit_problems", "scenario_problems", "shift_rule_problems"]
 
@@ -66,6 +66,11 @@ def limit_problems(sc: Scenario) -> list[tuple[str, str]]:
              "max_volume_per_interval")
     on_duty = [0] * max(horizon, 1)
     for i, g in enumerate(sc.agents):
+        if g.staff is None:  # a roster: its agents, counted all at once
+            n = sum(a.count for a in g.roster or ())
+            if n > lim.max_agents:
+                over(f"agents[{i}].roster", n, "max_agents")
+            continue
         if isinstance(g.staff, int):
             if g.staff > lim.max_agents:
                 over(f"agents[{i}].staff", g.staff, "max_agents")
@@ -121,7 +126,13 @@ def scenario_problems(sc: Scenario) -> list[tuple[str, str]]:
                         f" (channels: {', '.join(sc.channels)})",
                     )
                 )
-        if not isinstance(g.staff, int) and len(g.staff) != horizon:
+        for ch_name in g.handle_factor:
+            if ch_name not in g.skills:
+                problems.append((f"agents[{i}].handle_factor.{ch_name}",
+                                 f"{ch_name!r} is not a skill of group {g.group!r}"))
+        if g.roster is not None:
+            problems.extend(_roster_problems(g, i, sc))
+        if isinstance(g.staff, tuple) and len(g.staff) != horizon:
             problems.append(
                 (
                     f"agents[{i}].staff",
@@ -132,6 +143,8 @@ def scenario_problems(sc: Scenario) -> list[tuple[str, str]]:
     for name in sc.channels:
         if not any(name in g.skills for g in sc.agents):
             problems.append((f"channels.{name}", "no agent group has this channel as a skill"))
+    problems.extend(_channel_problems(sc, horizon))
+    problems.extend(_routing_problems(sc))
     for gname, rule in sc.shifts.items():
         if gname not in seen:
             problems.append(
@@ -211,3 +224,68 @@ def shift_rule_problems(rule: ShiftRule, path: str, interval_minutes: int) -> li
     ):
         problems.append((f"{path}.latest_start", "is before earliest_start"))
     return problems
+
+
+def _channel_problems(sc: Scenario, horizon: int) -> list[tuple[str, str]]:
+    """Per-interval lists, and the channels a channel names (callback, transfer, trunk)."""
+    out: list[tuple[str, str]] = []
+    for name, ch in sc.channels.items():
+        path = f"channels.{name}"
+        for key in ("aht", "handle_cv", "patience"):
+            value = getattr(ch, key)
+            if isinstance(value, tuple) and len(value) != horizon:
+                out.append((f"{path}.{key}", f"has {len(value)} intervals but the horizon is"
+                            f" {horizon}; give one number or one per interval"))
+        if ch.max_wait is not None:
+            to = sc.channels.get(ch.max_wait.to)
+            if to is None or ch.max_wait.to == name:
+                out.append((f"{path}.max_wait.to", f"{ch.max_wait.to!r} names no other channel"))
+            elif to.kind != "deferred":
+                out.append((f"{path}.max_wait.to", f"{ch.max_wait.to!r} is {to.kind}; callers who"
+                            " waited too long go to a deferred (callback) channel"))
+        if ch.transfer is not None:
+            to = sc.channels.get(ch.transfer.to)
+            if to is None or ch.transfer.to == name:
+                out.append((f"{path}.transfer.to", f"{ch.transfer.to!r} names no other channel"))
+            elif to.kind == "outbound":
+                out.append((f"{path}.transfer.to", "a transfer goes to an inbound channel"))
+        if ch.trunk is not None and ch.trunk not in sc.trunks:
+            known = ", ".join(sc.trunks) or "none"
+            out.append((f"{path}.trunk", f"{ch.trunk!r} names no trunk (trunks: {known})"))
+    return out
+
+
+def _routing_problems(sc: Scenario) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    groups = {g.group: g for g in sc.agents}
+    for name, rule in sc.routing.channels.items():
+        if name not in sc.channels:
+            out.append((f"routing.channels.{name}", "names no channel"))
+            continue
+        for k, g in enumerate(rule.groups or ()):
+            if g not in groups or name not in groups[g].skills:
+                out.append((f"routing.channels.{name}.groups[{k}]",
+                            f"{g!r} is not a group serving {name!r}"))
+    for gname, rule in sc.routing.groups.items():
+        if gname not in groups:
+            out.append((f"routing.groups.{gname}", "names no agent group"))
+            continue
+        for ch_name in rule.delays:
+            if ch_name not in groups[gname].skills:
+                out.append((f"routing.groups.{gname}.delays.{ch_name}",
+                            f"{ch_name!r} is not a skill of group {gname!r}"))
+    return out
+
+
+def _roster_problems(g: AgentGroup, i: int, sc: Scenario) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for k, agent in enumerate(g.roster or ()):
+        s, e, breaks = agent.minutes(sc.start_seconds // 60)
+        if e - s > 24 * 60:
+            out.append((f"agents[{i}].roster[{k}]", f"a shift of {(e - s) / 60:g} h is longer than"
+                        " 24 h"))
+        for j, (bs, be) in enumerate(breaks):
+            if not (s <= bs < be <= e):
+                out.append((f"agents[{i}].roster[{k}].breaks[{j}]",
+                            "must lie within the shift"))
+    return out

@@ -83,7 +83,7 @@ Examples
 >>> sc = wfm.load_scenario("scenarios/baseline.yaml")
 >>> plan = schedule(sc, time_limit=10, gap=0.01)
 >>> plan.cost, plan.optimal, plan.status, float(plan.coverage["shortfall"].sum())
-(470.0, True, <SolverStatus.OPTIMAL: 'optimal'>, 0.0)
+(469.5, True, <SolverStatus.OPTIMAL: 'optimal'>, 0.0)
 """
 
 from wfm.scheduling.result import Schedule

@@ -1,141 +1,99 @@
-"""The discrete-event engine on simpy: arrivals, routing, service, staffing changes.
+"""The discrete-event engine on simpy: arrivals, routing, service, staffing, rosters.
 
 Design (see ``docs/design.md``, "Engine design notes"):
 
 * Random numbers are drawn in bulk with numpy, per replication and channel
   (``SeedSequence.spawn``), one interval at a time: the Poisson count, uniform arrival
-  times, deflection, handle times and patience of every contact of the interval.
+  times, deflection, handle times and patience of every contact of the interval. The
+  rarer per-contact draws (balking, transfers, retrials, outbound connects) use a
+  second stream per channel, so a scenario without them draws exactly what it drew
+  before they existed.
 * There is no simpy process per contact. Service completions and interval boundaries
-  are simpy events (``simpy.Environment`` drives them); arrivals are not events: the
-  run loop hands every arrival earlier than the next scheduled event to the router,
-  then steps simpy. Waiting lines are deques per channel.
-* Abandonment needs no timer: a waiting contact carries its give-up time; whenever an
-  agent takes the next contact of a real-time queue it drops (and counts as abandoned)
-  every contact at the head whose give-up time has passed. This is exact for FIFO.
-* KPIs accumulate into numpy arrays indexed by (arrival interval, channel); nothing per
-  contact is kept, so memory does not grow with the number of contacts.
+  are simpy events (:mod:`wfm.sim._simpy` is the one place touching simpy's
+  internals); arrivals and timers are not: the run loop hands every arrival and every
+  due timer (a give-up, a ``max_wait``, an overflow delay running out, a retrial, a
+  rostered agent's shift or break) earlier than the next simpy event to the router,
+  in time order, then steps simpy. Timers live in one heap.
+* Waiting lines are deques per channel; a contact that gave up or moved stays in the
+  deque, marked, and is skipped; the number really waiting is kept per channel.
+* Routing rules are policy objects (:mod:`wfm.sim.policies`).
+* KPIs accumulate into flat per-(interval, channel) lists moved into numpy arrays at
+  the end; nothing per contact is kept, so memory does not grow with the contacts.
 
 Semantics (the scenario format's, ``docs/guides/scenario-format.md``):
 
-* Voice: one contact per agent; FIFO; exponential patience with mean ``patience``.
+* Voice: one contact per agent; FIFO; patience as given (exponential by default).
 * Chat: an agent holds up to ``concurrency`` sessions; while it holds any chat it takes
-  no voice or deferred work.
+  no voice or deferred work (unless its group's ``deferred_with_chats``: then a
+  deferred item takes the room of one session).
 * Deferred: no abandonment; oldest first; taken only when the agent's higher-priority
   queues are empty; backlog carries across intervals; no deferred work starts after the
   horizon.
-* Routing: an arriving contact goes to an available agent of the least occupied group
-  with its skill (within a group: an idle agent, for chat the least loaded agent with
-  room); a freed agent takes the next contact of its skills in the group's order.
-* Staffing: when staff drops, agents leave at once if idle, else when they have finished
-  what they hold (idle ones first, then the least loaded); when it rises, new agents
-  start at once.
+* Outbound: attempts wait in a list; an idle agent dials one when its inbound queues
+  are empty and at least ``reserve`` other agents of its group stay idle; an attempt
+  connects with ``connect_rate`` (talk = handle time) or costs ``dial_time``.
+* Routing: see :mod:`wfm.scenario.routing` (today's rules by default: the least
+  occupied group on arrival, a freed agent takes its skills in priority order).
+* A contact that would wait may balk; it is blocked when its line pool has no free
+  line or its queue is at ``queue_capacity``; it holds a line while waiting and in
+  service; after ``max_wait`` it moves to the callback channel; after service a share
+  transfers to another channel; after-contact work keeps the agent busy ``wrap_up``
+  seconds; lost callers may retry.
+* Staffing: staff per interval (when it drops, idle agents leave at once, busy ones when
+  they have finished what they hold; see ``routing.staff_rise``/``staff_drop``), or a
+  roster of agents with shifts and breaks to the minute (an agent finishes the contact
+  in hand before a break or the end of its shift).
 * End: arrivals stop at the horizon; the engine drains real-time queues with the last
-  interval's staff (abandonment still happens); contacts left in a real-time queue with
-  nobody to serve them count as abandoned (with patience) or unanswered (without);
-  deferred contacts left are unanswered, and *pending* when their ``answer_within`` has
-  not run out at the horizon's end.
+  interval's staff (abandonment still happens); contacts left in a real-time queue
+  with nobody to serve them and no patience count as unanswered; deferred contacts
+  left are unanswered, and *pending* when their ``answer_within`` has not run out at
+  the horizon's end.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from heapq import heappush
-from pathlib import Path
+from heapq import heappop, heappush
+from itertools import count
 
 import numpy as np
-import pandas as pd
 import simpy
-from simpy.core import EmptySchedule
-from simpy.events import NORMAL, URGENT, Event
 
 from wfm import limits
-from wfm.atomic import atomic_write
 from wfm.checks import finite_number, whole_number
 from wfm.scenario import Scenario
-from wfm.sim.metrics import (
-    EDGES,
-    N_BINS,
-    Accumulator,
-    group_frame,
-    interval_frame,
-    summary_frames,
+from wfm.sim import _simpy
+from wfm.sim.metrics import EDGES, N_BINS, Accumulator, group_frame, interval_frame, summary_frames
+from wfm.sim.model import Model, compile_model
+from wfm.sim.policies import ARRIVAL_POLICIES, NEXT_POLICIES
+from wfm.sim.records import (
+    ABANDONED,
+    DONE,
+    GONE,
+    LEAVING,
+    REROUTED,
+    SERVED,
+    STAYING,
+    WAITING,
+    Agent,
+    Contact,
 )
-from wfm.sim.routing import CHAT, DEFERRED, VOICE, Routing, build_routing
+from wfm.sim.result import SimulationResult
+from wfm.sim.routing import CHAT, DEFERRED, OUTBOUND
+from wfm.sim.sampling import handle_times, patience_times
 
 __all__ = ["SimulationResult", "simulate"]
 
 ProgressCallback = Callable[[int, int], None]
+INF = math.inf
 
-
-@dataclass
-class SimulationResult:
-    """What :func:`simulate` returns.
-
-    Attributes
-    ----------
-    intervals : pandas.DataFrame
-        One row per interval x channel. Columns: ``interval`` (0-based index), ``start``
-        (clock label), ``channel``, ``kind``, ``offered`` (contacts that reached agents'
-        queues, after deflection), ``deflected``, ``answered`` (voice/chat: picked up;
-        deferred: started), ``abandoned``, ``answered_in_target``, ``unanswered``
-        (still waiting when the run ended), ``pending`` (the unanswered deferred ones
-        whose ``answer_within`` had not run out), ``service_level``
-        (answered_in_target / (offered - pending); NaN where that is 0), ``asa`` (mean
-        wait of the answered, s), ``wait_p90`` (90th percentile wait of the answered,
-        s), ``abandonment`` (abandoned / offered), ``backlog`` (contacts of the channel
-        waiting at the interval's end), ``target_service_level``, ``answer_within`` (s).
-        Counts are by interval of arrival. With several replications counts are means
-        per replication and rates are pooled over replications.
-    groups : pandas.DataFrame
-        One row per interval x group: ``staff`` (scheduled agents), ``busy`` (agent-
-        seconds working; a chat session counts 1/concurrency), ``on_duty`` (agent-
-        seconds present, including agents finishing work after their staff dropped),
-        ``occupancy`` (busy / on_duty).
-    summary : pandas.DataFrame
-        One row per channel over the horizon: the counts (means per replication), the
-        measures ``service_level``, ``asa``, ``wait_p90``, ``abandonment``, ``backlog``
-        (at the end of the horizon), with ``<measure>_ci`` 95% confidence half-widths
-        when ``replications > 1``, the target and ``met`` (service level >= target;
-        true when nothing could be judged yet).
-    replications : pandas.DataFrame
-        The summary measures of each replication (one row per replication x channel).
-    scenario : Scenario
-    seed : int
-    n_replications : int
-    elapsed : float
-        Wall time of the run, seconds.
-    """
-
-    intervals: pd.DataFrame
-    groups: pd.DataFrame
-    summary: pd.DataFrame
-    replications: pd.DataFrame
-    scenario: Scenario
-    seed: int
-    n_replications: int
-    elapsed: float = field(default=0.0)
-
-    @property
-    def met(self) -> bool:
-        """True when every channel meets its service-level target over the horizon."""
-        return bool(self.summary["met"].all())
-
-    def to_csv(self, directory: str | Path) -> list[Path]:
-        """Write ``intervals.csv``, ``groups.csv`` and ``summary.csv`` (atomically)."""
-        out = Path(directory)
-        written = []
-        for name in ("intervals", "groups", "summary"):
-            written.append(_write_csv(getattr(self, name), out / f"{name}.csv"))
-        return written
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    return atomic_write(path, lambda fh: frame.to_csv(fh, index=False))
+# timer kinds
+_GIVEUP, _MAXWAIT, _ELIGIBLE, _RETRIAL, _ON_DUTY, _OFF_DUTY = range(6)
 
 
 def simulate(
@@ -154,7 +112,7 @@ def simulate(
         A validated scenario (see :func:`wfm.load_scenario`).
     seed : int, default 0
         Root seed; replication ``r`` uses ``SeedSequence(seed).spawn(replications)[r]``,
-        one child stream per channel. Same scenario and seed, same result.
+        child streams per channel. Same scenario and seed, same result.
     replications : int, default 1
         Independent replications of the horizon.
     progress : callable, optional
@@ -188,24 +146,34 @@ def simulate(
         time_limit = finite_number("time_limit", time_limit, minimum=0, strict=True)
     limits.check("replications", replications, "max_replications")
     t0 = time.perf_counter()
-    deadline = math.inf if time_limit is None else t0 + time_limit
-    routing = build_routing(scenario)
+    deadline = INF if time_limit is None else t0 + time_limit
+    model = compile_model(scenario)
     streams = np.random.SeedSequence(int(seed)).spawn(int(replications))
     accs: list[Accumulator] = []
-    for r, ss in enumerate(streams):
-        accs.append(_Run(scenario, routing, ss, deadline, time_limit).run())
-        if progress is not None:
-            progress(r + 1, replications)
-    kinds: list[str] = [ch.kind for ch in scenario.channels.values()]
-    targets = [
-        (ch.target.answer_within, ch.target.service_level) for ch in scenario.channels.values()
-    ]
+    # the run makes no reference cycles (everything it drops is freed by reference
+    # counting), so the cycle collector, which would scan every waiting contact and
+    # agent again and again, is paused for the run (about 10% of its time)
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        for r, ss in enumerate(streams):
+            accs.append(_Run(model, scenario, ss, deadline, time_limit).run())
+            if progress is not None:
+                progress(r + 1, replications)
+    finally:
+        if paused:
+            gc.enable()
+    chans = list(scenario.channels.values())
+    kinds: list[str] = [ch.kind for ch in chans]
+    targets = [(c.within, c.target) for c in model.channels]
+    definitions = [c.sl_definition for c in model.channels]
     labels = scenario.interval_labels()
-    staff = np.column_stack([scenario.staff()[g] for g in routing.groups])
-    summary, reps = summary_frames(accs, routing.channels, kinds, targets)
+    staff = np.column_stack(model.staff_plans)
+    rt = model.routing
+    summary, reps = summary_frames(accs, rt.channels, kinds, targets, definitions)
     return SimulationResult(
-        intervals=interval_frame(accs, routing.channels, kinds, labels, targets),
-        groups=group_frame(accs, routing.groups, labels, staff),
+        intervals=interval_frame(accs, rt.channels, kinds, labels, targets, definitions),
+        groups=group_frame(accs, rt.groups, labels, staff),
         summary=summary,
         replications=reps,
         scenario=scenario,
@@ -215,121 +183,184 @@ def simulate(
     )
 
 
-class _Completion(Event):
-    """A service completion at absolute time ``at``; its value is (agent, group, channel,
-    units).
-
-    Scheduled like ``simpy.Timeout`` (whose ``__init__`` inlines ``Event.__init__`` the
-    same way), but by absolute time: arrivals are routed between simpy steps, when the
-    clock still shows the last event's time.
-    """
-
-    __slots__ = ()
-
-    def __init__(self, env: simpy.Environment, at: float, value: tuple, callback: Callable) -> None:
-        self.env = env
-        self.callbacks = [callback]
-        self._value = value
-        self._ok = True
-        heappush(env._queue, (at, NORMAL, next(env._eid), self))
-
-
 class _Run:
     """One replication of one scenario."""
 
-    def __init__(
-        self,
-        scenario: Scenario,
-        routing: Routing,
-        seed: np.random.SeedSequence,
-        deadline: float = math.inf,
-        time_limit: float | None = None,
-    ) -> None:
-        self.sc = scenario
+    def __init__(self, model: Model, scenario: Scenario, seed: np.random.SeedSequence,
+                 deadline: float = INF, time_limit: float | None = None) -> None:
+        self.m = model
         self.deadline = deadline
         self.time_limit = time_limit
-        self.rt = routing
+        rt = model.routing
         self.L = float(scenario.interval_seconds)
-        self.H = scenario.horizon
-        self.t_end = self.H * self.L
-        chans = list(scenario.channels.values())
-        self.C = len(chans)
-        self.G = len(routing.groups)
-        self.rngs = [np.random.default_rng(s) for s in seed.spawn(self.C)]
-        self.volume = [np.asarray(ch.volume, float) for ch in chans]
-        self.aht = [ch.aht for ch in chans]
-        self.cv = [ch.handle_cv for ch in chans]
-        self.patience = [ch.patience for ch in chans]
-        self.deflection = [ch.deflection for ch in chans]
-        self.within = [ch.target.answer_within for ch in chans]
-        self.staff_plan = [g.staff_curve(self.H) for g in scenario.agents]
-        self.acc = Accumulator(self.H, self.C, self.G)
+        self.H = H = scenario.horizon
+        self.t_end = H * self.L
+        chans = model.channels
+        self.C = C = len(chans)
+        self.G = G = len(rt.groups)
+        # random streams: today's per channel, then per-contact ones, then the day factors
+        # and the random router
+        self.rngs = [np.random.default_rng(s) for s in seed.spawn(C)]
+        self.erngs = [np.random.default_rng(s) for s in seed.spawn(C)]
+        misc = [np.random.default_rng(s) for s in seed.spawn(2)]
+        self.route_rng = misc[1]
+        self.rate = self._rate_factors(misc[0])
+        self.acc = Accumulator(H, C, G)
         self.env = simpy.Environment()
-        # agents: parallel lists indexed by agent id
-        self.a_load: list[int] = []
-        self.a_group: list[int] = []
-        self.a_leaving: list[int] = []  # 0 staying, 1 leaving when done, 2 gone
-        self.idle: list[list[int]] = [[] for _ in range(self.G)]  # load 0, staying
-        self.partial: list[set[int]] = [set() for _ in range(self.G)]  # 0 < load < U, staying
-        self.staying = [0] * self.G  # agents not marked to leave
-        self.present = [0] * self.G  # agents present (staying + leaving)
-        self.g_load = [0] * self.G  # units in use per group
-        self.queues: list[deque] = [deque() for _ in range(self.C)]
-        self.arrivals: list[tuple] = []
-        self.has_chat_skill = [any(routing.kinds[c] == CHAT for c in sk) for sk in routing.skills]
-        self.is_chat = [k == CHAT for k in routing.kinds]
-        # the group of a non-chat channel served by one group only (else -1)
-        self.single = [
-            sv[0] if len(sv) == 1 and k != CHAT else -1
-            for sv, k in zip(routing.serving, routing.kinds, strict=True)
+        # channels, read in the hot path
+        self.kinds = rt.kinds
+        self.units = rt.units
+        self.skills = rt.skills
+        self.within = [c.within for c in chans]
+        self.judged_finished = [c.judged_finished for c in chans]
+        self.first_only = [c.first_only for c in chans]
+        self.pool = [c.pool for c in chans]
+        self.pool_cap = list(model.pools)
+        self.pool_used = [0] * len(model.pools)
+        self.wrap = [c.wrap for c in chans]
+        self.queues: list[deque[Contact]] = [deque() for _ in range(C)]
+        self.live = [0] * C  # contacts really waiting per channel
+        # groups and agents
+        self.factor = model.factor
+        self.delay = model.delay
+        self.order = model.order
+        # an arriving contact may go straight to the groups without a delay for it
+        self.arrival_groups = [[g for g in rt.serving[c] if self.delay[g][c] <= 0]
+                               for c in range(C)]
+        self.delayed = [[g for g in rt.serving[c] if self.delay[g][c] > 0] for c in range(C)]
+        # units one contact of channel c takes at an agent of group g
+        self.cost = [[rt.cost[c] for c in range(C)] for _ in range(G)]
+        chat_cost = [min((rt.cost[c] for c in sk if rt.kinds[c] == CHAT), default=rt.units)
+                     for sk in rt.skills]
+        for g in range(G):
+            if model.deferred_with_chats[g]:
+                for c in rt.skills[g]:
+                    if rt.kinds[c] == DEFERRED:
+                        self.cost[g][c] = chat_cost[g]
+        self.has_chat_skill = [any(rt.kinds[c] == CHAT for c in sk) for sk in rt.skills]
+        self.out_skills = [[c for c in sk if rt.kinds[c] == OUTBOUND] for sk in rt.skills]
+        self.inbound_skills = [[c for c in sk if rt.kinds[c] != OUTBOUND] for sk in rt.skills]
+        self.reserve = [chans[c].outbound.reserve if chans[c].outbound else 0 for c in range(C)]
+        self.agents: list[Agent] = []
+        self.members: list[list[Agent]] = [[] for _ in range(G)]
+        self.idle: list[deque[Agent]] = [deque() for _ in range(G)]  # longest idle first
+        self.partial: list[dict[int, Agent]] = [{} for _ in range(G)]  # chat room left
+        self.staying = [0] * G
+        self.present = [0] * G
+        self.g_load = [0] * G
+        self.rostered = [r is not None for r in model.rosters]
+        self.staff_plan = [p.tolist() for p in model.staff_plans]
+        # policies
+        self.choose = [ARRIVAL_POLICIES[model.arrival_rule[c]]().choose for c in range(C)]
+        self.pick = [NEXT_POLICIES[model.next_rule[g]]().pick for g in range(G)]
+        # fast paths: a plain channel served by one group that holds one contact at a time
+        self.plain = [
+            c_.pool < 0 and c_.balking == 0 and c_.queue_cap < 0 and c_.max_wait == INF
+            and not self.delayed[c] and c_.kind != OUTBOUND
+            for c, c_ in enumerate(chans)
         ]
-        # groups without chat skills: an agent holds one contact at a time
-        self.simple = [not h for h in self.has_chat_skill]
-        self.is_deferred = [k == DEFERRED for k in routing.kinds]
-        self.f_abandoned = [0] * (self.H * self.C)
-        self.cost = list(routing.cost)
-        self.skills = routing.skills
-        self.units = routing.units
-        self.share = [k / routing.units for k in routing.cost]  # busy share of one contact
-        # hot-path accumulators as flat Python lists (index interval * C + channel);
-        # moved into the numpy Accumulator when the run ends
-        n = self.H * self.C
+        self.single = [
+            sv[0] if len(sv) == 1 and k != CHAT and model.arrival_rule[c] != "random"
+            and self.plain[c] else -1
+            for c, (sv, k) in enumerate(zip(rt.serving, rt.kinds, strict=True))
+        ]
+        self.simple = [
+            not self.has_chat_skill[g] and not self.out_skills[g] and model.next_rule[g] == "priority"
+            and not any(self.delay[g]) and all(self.cost[g][c] == rt.units for c in rt.skills[g])
+            for g in range(G)
+        ]
+        self.share = [[self.cost[g][c] / rt.units for c in range(C)] for g in range(G)]
+        # lazy abandonment: on a plain channel without retrials a waiting contact needs no
+        # timer; whoever looks at the queue drops (and counts) those whose give-up time
+        # has passed. Exact for FIFO. Channels with lines, a queue cap, retrials or
+        # max_wait keep a timer per waiting contact (they need the exact count).
+        self.lazy = [self.plain[c] and chans[c].retrial is None and chans[c].patience is not None
+                     for c in range(C)]
+        # channels whose contacts end without lines, transfers or wrap-up, and (group,
+        # channel) pairs with nothing special about starting or ending a contact
+        self.plain_end = [chans[c].pool < 0 and chans[c].transfer_to < 0 and chans[c].wrap == 0
+                          for c in range(C)]
+        self.plain_gc = [[
+            self.factor[g][c] == 1.0 and rt.kinds[c] != OUTBOUND and not chans[c].judged_finished
+            and not chans[c].first_only and self.cost[g][c] == rt.units and self.plain_end[c]
+            for c in range(C)] for g in range(G)]
+        self.timers: list[tuple] = []
+        self.seq = count()
+        self.arrivals: list[tuple[float, int, float, float, int]] = []
+        # hot-path accumulators as flat lists (index interval * C + channel), moved into
+        # the numpy Accumulator when the run ends
+        n = H * C
         self.f_in_target = [0] * n
         self.f_wait = [0.0] * n
         self.f_hist = [0] * (n * N_BINS)
-        self.f_busy = [0.0] * (self.H * self.G)
+        self.f_busy = [0.0] * (H * G)
+        self.f = {name: [0] * n for name in (
+            "abandoned", "short_abandoned", "blocked", "balked", "retrials", "extra",
+            "transferred_in", "transferred_out", "rerouted", "connected", "answered_first",
+            "in_target_first", "abandoned_first", "short_first")}
+        self.f_abandoned = self.f["abandoned"]
 
     # ------------------------------------------------------------------ run loop
     def run(self) -> Accumulator:
         env = self.env
         for i in range(self.H + 1):
-            ev = Event(env)
-            ev._ok = True
-            ev._value = i
-            ev.callbacks.append(self._boundary)
-            env.schedule(ev, URGENT, i * self.L)
-        step = env.step
-        peek = env.peek
-        arrive = self._arrive
+            _simpy.boundary(env, i * self.L, i, self._boundary)
+        self._schedule_rosters()
+        step, peek = env.step, env.peek
+        arrive, fire = self._arrive, self._timer
+        timers = self.timers
         arrivals, ptr, n = self.arrivals, 0, 0
         while True:
-            nxt = peek()
-            while ptr < n and arrivals[ptr][0] < nxt:
-                end = arrive(arrivals[ptr])
-                ptr += 1
-                if end < nxt:
-                    nxt = end
-            try:
-                step()
-            except EmptySchedule:
+            nxt = peek()  # the next simpy event: a completion or an interval boundary
+            while True:
+                # arrivals before it, and not after the next timer (an arrival first on a
+                # tie); routing one may schedule an earlier completion or push a timer
+                tt = timers[0][0] if timers else INF
+                while ptr < n:
+                    x = arrivals[ptr]
+                    ta = x[0]
+                    if ta >= nxt or ta > tt:
+                        break
+                    ptr += 1
+                    end = arrive(x)
+                    if end < nxt:
+                        nxt = end
+                    if timers:
+                        tt = timers[0][0]
+                if tt < nxt:  # a timer before the next simpy event (simpy first on a tie)
+                    end = fire(heappop(timers))
+                    if end < nxt:
+                        nxt = end
+                    continue
                 break
+            if nxt == INF:
+                break
+            step()
             if self.arrivals is not arrivals:  # an interval boundary drew new arrivals
                 arrivals, ptr, n = self.arrivals, 0, len(self.arrivals)
         self._finish()
         return self.acc
 
     # ------------------------------------------------------------------ intervals
-    def _boundary(self, ev: Event) -> None:
+    def _rate_factors(self, rng: np.random.Generator) -> np.ndarray | None:
+        """Arrival-rate multipliers (interval, channel): the day's busyness factor times
+        the interval's overdispersion factor (gamma, mean 1); None when both are off."""
+        m = self.m
+        if m.busyness_cv <= 0 and m.interval_cv <= 0:
+            return None
+        days = -(-self.H // m.intervals_per_day)
+        out = np.ones((self.H, self.C))
+        if m.busyness_cv > 0:
+            k = 1 / m.busyness_cv**2
+            shape = (days, self.C) if m.busyness_per_channel else (days, 1)
+            day = rng.gamma(k, 1 / k, shape)
+            out *= np.repeat(day, m.intervals_per_day, axis=0)[: self.H]
+        if m.interval_cv > 0:
+            k = 1 / m.interval_cv**2
+            out *= rng.gamma(k, 1 / k, (self.H, self.C))
+        return out
+
+    def _boundary(self, ev: simpy.events.Event) -> None:
         i = ev._value
         t = i * self.L
         acc = self.acc
@@ -338,136 +369,242 @@ class _Run:
                 acc.backlog[i - 1, c] = self._waiting(c, t)
         if i == self.H:
             return
-        if self.deadline < math.inf and time.perf_counter() > self.deadline:
+        if self.deadline < INF and time.perf_counter() > self.deadline:
             raise TimeoutError(
                 f"the simulation took longer than its time limit of {self.time_limit:g} s"
                 f" (stopped at interval {i} of {self.H})"
             )
         self._draw(i)
         for g in range(self.G):
-            self._set_staff(g, int(self.staff_plan[g][i]), t)
+            if not self.rostered[g]:
+                self._set_staff(g, int(self.staff_plan[g][i]), t)
             acc.present[i, g] += self.present[g] * self.L
 
     def _draw(self, i: int) -> None:
         """Draw interval i's arrivals on every channel, merged in time order."""
         L = self.L
         t0 = i * L
-        times, chans, handles, giveups = [], [], [], []
-        for c in range(self.C):
+        parts = []
+        acc = self.acc
+        for c, ch in enumerate(self.m.channels):
             rng = self.rngs[c]
-            n = int(rng.poisson(self.volume[c][i]))
+            lam = ch.volume[i] if self.rate is None else ch.volume[i] * self.rate[i, c]
+            n = int(rng.poisson(lam))
             if n == 0:
                 continue
             t = t0 + np.sort(rng.random(n)) * L
-            if self.deflection[c] > 0:
-                keep = rng.random(n) >= self.deflection[c]
-                self.acc.deflected[i, c] += n - int(keep.sum())
+            if ch.deflection > 0:
+                keep = rng.random(n) >= ch.deflection
+                acc.deflected[i, c] += n - int(keep.sum())
                 t = t[keep]
                 n = t.size
                 if n == 0:
                     continue
-            self.acc.offered[i, c] += n
-            handles.append(_handle_times(rng, self.aht[c], self.cv[c], n))
-            p = self.patience[c]
-            giveups.append(t + rng.exponential(p, n) if p is not None else np.full(n, math.inf))
-            times.append(t)
-            chans.append(np.full(n, c))
-        if not times:
+            acc.offered[i, c] += n
+            handles = handle_times(rng, ch.handle_dist, ch.aht[i], ch.cv[i], n)
+            if ch.patience is not None:
+                giveups = t + patience_times(rng, ch.patience_dist, ch.patience[i], n)
+            else:
+                giveups = np.full(n, INF)
+            parts.append((t, np.full(n, c), handles, giveups))
+        if not parts:
             self.arrivals = []
             return
-        t = np.concatenate(times)
+        t = np.concatenate([p[0] for p in parts])
         order = np.argsort(t, kind="stable")
-        self.arrivals = list(
-            zip(
-                t[order].tolist(),
-                np.concatenate(chans)[order].tolist(),
-                np.concatenate(handles)[order].tolist(),
-                np.concatenate(giveups)[order].tolist(),
-                [i] * t.size,
-                strict=True,
-            )
-        )
+        # (arrival, channel, handle, giveup, interval): a Contact record is made only for
+        # a contact that cannot start at once (most start at once)
+        self.arrivals = list(zip(
+            t[order].tolist(),
+            np.concatenate([p[1] for p in parts])[order].tolist(),
+            np.concatenate([p[2] for p in parts])[order].tolist(),
+            np.concatenate([p[3] for p in parts])[order].tolist(),
+            [i] * t.size,
+            strict=True,
+        ))
+
+    # ------------------------------------------------------------------ staffing
+    def _hire(self, g: int, t: float) -> Agent:
+        a = Agent(len(self.agents), g)
+        self.agents.append(a)
+        self.members[g].append(a)
+        return a
+
+    def _join(self, a: Agent, t: float, at_boundary: bool = False) -> float:
+        """Agent a comes on duty at t (hired, back from a break or a shift start).
+
+        ``at_boundary``: a staff change at an interval boundary, whose presence the
+        boundary counts for the whole interval."""
+        g = a.group
+        if a.state == LEAVING:  # still finishing: it simply stays
+            a.state = STAYING
+            self.staying[g] += 1
+        else:
+            a.state = STAYING
+            self.staying[g] += 1
+            self.present[g] += 1
+            if not at_boundary:
+                self._present_from(g, t, 1)
+        return self._refill(a, t)
+
+    def _present_from(self, g: int, t: float, sign: int) -> None:
+        """Count (sign 1) or stop counting (-1) one agent's presence from t to the end of
+        its interval (boundaries count whole intervals)."""
+        if t < self.t_end:
+            i = int(t // self.L)
+            self.acc.present[i, g] += sign * ((i + 1) * self.L - t)
+
+    def _leave(self, a: Agent, t: float, at_boundary: bool = False) -> None:
+        a.state = GONE
+        self.present[a.group] -= 1
+        if not at_boundary:
+            self._present_from(a.group, t, -1)
+
+    def _off(self, a: Agent, t: float) -> None:
+        """Agent a goes off duty at t: now if it holds nothing, else when done."""
+        if a.state != STAYING:
+            return
+        g = a.group
+        self.staying[g] -= 1
+        self.partial[g].pop(a.id, None)
+        if a.load == 0:
+            try:
+                self.idle[g].remove(a)
+            except ValueError:
+                pass
+            self._leave(a, t)
+        else:
+            a.state = LEAVING
 
     def _set_staff(self, g: int, target: int, t: float) -> None:
-        # rising: first keep agents that were about to leave, then hire
         if target > self.staying[g]:
-            for aid in range(len(self.a_group)):
-                if self.staying[g] >= target:
-                    break
-                if self.a_group[aid] == g and self.a_leaving[aid] == 1:
-                    self.a_leaving[aid] = 0
-                    self.staying[g] += 1
-                    self._refill(aid, t)
+            if self.m.staff_rise == "keep":  # first keep agents that were about to leave
+                for a in self.members[g]:
+                    if self.staying[g] >= target:
+                        break
+                    if a.state == LEAVING:
+                        self._join(a, t, at_boundary=True)
             while self.staying[g] < target:
-                aid = len(self.a_load)
-                self.a_load.append(0)
-                self.a_group.append(g)
-                self.a_leaving.append(0)
-                self.staying[g] += 1
-                self.present[g] += 1
-                self._refill(aid, t)
+                self._join(self._hire(g, t), t, at_boundary=True)
         # falling: idle agents leave now, then the least loaded leave when done
         while self.staying[g] > target:
             if self.idle[g]:
-                aid = self.idle[g].pop()
-                self.a_leaving[aid] = 2
+                a = self.idle[g].pop()
                 self.staying[g] -= 1
-                self.present[g] -= 1
+                self._leave(a, t, at_boundary=True)
                 continue
-            cand = [
-                a
-                for a in range(len(self.a_group))
-                if self.a_group[a] == g and not self.a_leaving[a] and self.a_load[a] > 0
-            ]
-            aid = min(cand, key=self.a_load.__getitem__)
-            self.a_leaving[aid] = 1
-            self.partial[g].discard(aid)
-            self.staying[g] -= 1
+            cand = [a for a in self.members[g] if a.state == STAYING and a.load > 0]
+            if self.m.staff_drop == "last_hired":
+                cand.reverse()
+            self._off(min(cand, key=lambda a: a.load), t)
 
-    # ------------------------------------------------------------------ routing
-    def _arrive(self, contact: tuple) -> float:
-        """Route an arriving contact; returns the completion time it scheduled (inf if none)."""
-        c = contact[1]
+    def _schedule_rosters(self) -> None:
+        for g, roster in enumerate(self.m.rosters):
+            if roster is None:
+                continue
+            for start, end, breaks in roster:
+                a = self._hire(g, start)
+                a.state = GONE
+                on, off = [start], []
+                for bs, be in breaks:
+                    off.append(bs)
+                    on.append(be)
+                off.append(end)
+                for t in on:
+                    heappush(self.timers, (max(t, 0.0), next(self.seq), _ON_DUTY, a, None))
+                for t in off:
+                    if t > 0:
+                        heappush(self.timers, (t, next(self.seq), _OFF_DUTY, a, None))
+
+    # ------------------------------------------------------------------ arrivals
+    def _arrive(self, arrival: tuple[float, int, float, float, int]) -> float:
+        """Route an arriving contact; the completion time it scheduled (inf if none)."""
+        t, c, handle, giveup, i = arrival
         g = self.single[c]
-        if g >= 0:  # fast path: one group, one contact per agent
+        if g >= 0:  # fast path: one group, one contact per agent, no limits
             idle = self.idle[g]
             if idle:
-                return self._start(idle.pop(), g, c, contact, contact[0])
-            self.queues[c].append(contact)
-            return math.inf
-        t = contact[0]
-        rt = self.rt
-        kind = rt.kinds[c]
-        best = -1
-        best_occ = 2.0
-        for g in rt.serving[c]:
-            if self.idle[g] or (kind == CHAT and self._room(g, c) >= 0):
-                occ = self.g_load[g] / (self.present[g] * rt.units)
-                if occ < best_occ:
-                    best, best_occ = g, occ
-        if best < 0:
-            self.queues[c].append(contact)
-            return math.inf
-        # spread: an idle agent first; for chat, else the least loaded with room
-        aid = self.idle[best].pop() if self.idle[best] else self._room(best, c)
-        return self._start(aid, best, c, contact, t)
+                a = idle.popleft()
+                if self.plain_gc[g][c]:  # answered at once: in target, no wait
+                    k = i * self.C + c
+                    self.f_hist[k * N_BINS] += 1
+                    self.f_in_target[k] += 1
+                    return self._begin(a, g, c, t, t + handle, None)
+                return self._start_special(a, g, c, Contact(t, c, handle, giveup, i), t)
+            self._enqueue(Contact(t, c, handle, giveup, i), c, t)
+            return INF
+        x = Contact(t, c, handle, giveup, i)
+        if self.kinds[c] == OUTBOUND:
+            self.queues[c].append(x)
+            self.live[c] += 1
+            return self._dial_idle(c, t)
+        return self._offer(x, t)
 
-    def _room(self, g: int, c: int) -> int:
-        """The least-loaded agent of group g holding chats with room for channel c, or -1."""
-        cost = self.rt.cost[c]
-        units = self.rt.units
-        best, best_load = -1, units
-        for aid in self.partial[g]:
-            load = self.a_load[aid]
+    def _offer(self, x: Contact, t: float) -> float:
+        """A contact reaches channel x.channel at t: served, queued, or lost."""
+        c = x.channel
+        pool = self.pool[c]
+        if pool >= 0 and self.pool_used[pool] >= self.pool_cap[pool]:
+            self._lost(x, t, "blocked")
+            return INF
+        g = self.choose[c](self, c, t)
+        if g >= 0:
+            if pool >= 0:
+                self.pool_used[pool] += 1
+                x.line = pool
+            return self._start(self._agent_for(g, c), g, c, x, t)
+        ch = self.m.channels[c]
+        if ch.balking > 0 and self.erngs[c].random() < ch.balking:
+            self._lost(x, t, "balked")
+            return INF
+        if 0 <= ch.queue_cap <= self.live[c]:
+            self._lost(x, t, "blocked")
+            return INF
+        if pool >= 0:
+            self.pool_used[pool] += 1
+            x.line = pool
+        self._enqueue(x, c, t)
+        if ch.max_wait < INF:
+            heappush(self.timers, (t + ch.max_wait, next(self.seq), _MAXWAIT, x, None))
+        for g2 in self.delayed[c]:
+            heappush(self.timers, (t + self.delay[g2][c], next(self.seq), _ELIGIBLE, g2, c))
+        return INF
+
+    def _enqueue(self, x: Contact, c: int, t: float) -> None:
+        self.queues[c].append(x)
+        self.live[c] += 1
+        if x.giveup < INF and not self.lazy[c]:
+            heappush(self.timers, (x.giveup, next(self.seq), _GIVEUP, x, None))
+
+    def _agent_for(self, g: int, c: int) -> Agent:
+        """The agent of group g that takes a contact of c: the longest idle, else (chat)
+        the least loaded with room."""
+        if self.idle[g]:
+            return self.idle[g].popleft()
+        a = self.room(g, c)
+        assert a is not None
+        return a
+
+    def room(self, g: int, c: int) -> Agent | None:
+        """The least-loaded agent of group g holding chats with room for channel c."""
+        cost = self.cost[g][c]
+        units = self.units
+        best, best_load = None, units
+        for a in self.partial[g].values():
+            load = a.load
             if load + cost <= units and load < best_load:
-                best, best_load = aid, load
+                best, best_load = a, load
         return best
 
-    def _start(self, aid: int, g: int, c: int, contact: tuple, t: float) -> float:
-        """Agent aid of group g starts contact of channel c at time t; returns its end."""
-        arr_t, _, handle, _, i = contact
-        k = i * self.C + c
-        wait = t - arr_t
+    # ------------------------------------------------------------------ service
+    def _start(self, a: Agent, g: int, c: int, x: Contact, t: float) -> float:
+        """Agent a of group g starts contact x of channel c at t; returns its end."""
+        if not self.plain_gc[g][c]:
+            return self._start_special(a, g, c, x, t)
+        # the common case, written out: it runs once per contact
+        k = x.interval * self.C + c
+        wait = t - x.arrival
+        x.state = SERVED
         if wait > 0:
             self.f_wait[k] += wait
             self.f_hist[k * N_BINS + bisect_right(EDGES, wait) + 1] += 1
@@ -476,135 +613,377 @@ class _Run:
         else:  # answered at once (the histogram's bin 0 also counts the answered)
             self.f_hist[k * N_BINS] += 1
             self.f_in_target[k] += 1
-        cost = self.cost[c]
-        self.a_load[aid] += cost
+        return self._begin(a, g, c, t, t + x.handle, x)
+
+    def _begin(self, a: Agent, g: int, c: int, t: float, end: float, x: Contact | None) -> float:
+        """Agent a of group g (plain for channel c) is busy from t to end: count the busy
+        time and schedule the completion."""
+        cost = self.units
+        a.load += cost
         self.g_load[g] += cost
-        if self.is_chat[c]:
-            if self.a_load[aid] < self.units:
-                self.partial[g].add(aid)
+        # busy agent-seconds, split over the intervals the service (and wrap-up) spans
+        L = self.L
+        stop_at = end + self.wrap[c]
+        j = int(t // L)
+        stop = (j + 1) * L
+        if stop_at <= stop:
+            if j < self.H:
+                self.f_busy[j * self.G + g] += stop_at - t
+        else:
+            self._busy(g, c, t, stop_at)
+        _simpy.Completion(self.env, end, (a, c, cost, end, x), self._complete)
+        return end
+
+    def _start_special(self, a: Agent, g: int, c: int, x: Contact, t: float) -> float:
+        """:meth:`_start` with handle factors, outbound, finished-judged or first-attempt
+        counts, or partial capacity."""
+        k = x.interval * self.C + c
+        wait = t - x.arrival
+        handle = x.handle * self.factor[g][c]
+        if self.kinds[c] == OUTBOUND:
+            ob = self.m.channels[c].outbound
+            if ob is not None and self.erngs[c].random() < ob.connect_rate:
+                self.f["connected"][k] += 1
+            elif ob is not None:
+                handle = ob.dial_time
+        x.state = SERVED
+        on_time = (wait + handle if self.judged_finished[c] else wait) <= self.within[c]
+        if wait > 0:
+            self.f_wait[k] += wait
+            self.f_hist[k * N_BINS + bisect_right(EDGES, wait) + 1] += 1
+        else:  # answered at once (the histogram's bin 0 also counts the answered)
+            self.f_hist[k * N_BINS] += 1
+        if on_time:
+            self.f_in_target[k] += 1
+        if self.first_only[c] and x.first:
+            self.f["answered_first"][k] += 1
+            if on_time:
+                self.f["in_target_first"][k] += 1
+        cost = self.cost[g][c]
+        a.load += cost
+        self.g_load[g] += cost
+        if cost < self.units:  # a chat session (or deferred work beside chats)
+            if a.load < self.units:
+                self.partial[g][a.id] = a
             else:
-                self.partial[g].discard(aid)
+                self.partial[g].pop(a.id, None)
         end = t + handle
-        # busy agent-seconds, split over the intervals the service spans
-        L, share = self.L, self.share[c]
+        self._busy(g, c, t, end + self.wrap[c])
+        _simpy.Completion(self.env, end, (a, c, cost, end, x), self._complete)
+        return end
+
+    def _busy(self, g: int, c: int, t: float, end: float) -> None:
+        """Busy agent-seconds from t to end, split over the intervals they span."""
+        L, share, G = self.L, self.share[g][c], self.G
         j = int(t // L)
         stop = (j + 1) * L
         if end <= stop:
             if j < self.H:
-                self.f_busy[j * self.G + g] += handle * share
+                self.f_busy[j * G + g] += (end - t) * share
+            return
+        while j < self.H and t < end:
+            self.f_busy[j * G + g] += (min(stop, end) - t) * share
+            t = stop
+            j += 1
+            stop += L
+
+    def _complete(self, ev: simpy.events.Event) -> None:
+        a, c, cost, t, x = ev._value
+        if self.plain_end[c]:  # the common case: free the agent and take the next contact
+            g = a.group
+            a.load -= cost
+            self.g_load[g] -= cost
+            if a.state == STAYING and self.simple[g]:
+                for c2 in self.skills[g]:
+                    if self.kinds[c2] == DEFERRED and t >= self.t_end:
+                        continue
+                    q = self.queues[c2]
+                    while q:  # head() and _take() written out
+                        y = q.popleft()
+                        if y.state != WAITING:
+                            continue
+                        if y.giveup <= t and self.lazy[c2]:
+                            self._abandoned(y, y.giveup)
+                            continue
+                        self.live[c2] -= 1
+                        self._start(a, g, c2, y, t)
+                        return
+                a.idle_since = t
+                self.idle[g].append(a)
+                return
+            self._freed(a, t)
+            return
+        if x.line >= 0:
+            self.pool_used[x.line] -= 1
+            x.line = -1
+        ch = self.m.channels[c]
+        if ch.transfer_to >= 0 and self.erngs[c].random() < ch.transfer_share:
+            self._transfer(x, ch.transfer_to, t)
+        if self.wrap[c] > 0:  # after-contact work: the contact is done, the agent is not
+            end = t + self.wrap[c]
+            _simpy.Completion(self.env, end, (a, c, cost, end, None), self._wrapped)
+            return
+        a.load -= cost
+        self.g_load[a.group] -= cost
+        self._freed(a, t)
+
+    def _wrapped(self, ev: simpy.events.Event) -> None:
+        a, _, cost, t, _ = ev._value
+        a.load -= cost
+        self.g_load[a.group] -= cost
+        self._freed(a, t)
+
+    def _freed(self, a: Agent, t: float) -> None:
+        """Agent a has freed capacity at t: it leaves if it was leaving and holds
+        nothing more, else it takes work."""
+        if a.state != STAYING:
+            if a.load == 0:
+                self._leave(a, t)
+            return
+        self._refill(a, t)
+
+    def _refill(self, a: Agent, t: float) -> float:
+        """A staying agent with free capacity takes work by its group's next-contact
+        rule; the earliest completion scheduled (inf if none)."""
+        g = a.group
+        end = INF
+        pick = self.pick[g]
+        units = self.units
+        while a.load < units:
+            c = pick(self, a, t)
+            if c < 0:
+                break
+            x = self.head(c, t)
+            assert x is not None
+            self._take(c)
+            end = min(end, self._start(a, g, c, x, t))
+            if self.kinds[c] != CHAT and self.cost[g][c] == units:
+                break
+        if a.load == 0:
+            self.partial[g].pop(a.id, None)
+            if self.out_skills[g]:
+                e = self._dial(a, g, t)
+                if e < INF:
+                    return min(end, e)
+            a.idle_since = t
+            self.idle[g].append(a)
+        elif a.load < units and self.has_chat_skill[g]:
+            self.partial[g][a.id] = a
         else:
-            while j < self.H and t < end:
-                self.f_busy[j * self.G + g] += (min(stop, end) - t) * share
-                t = stop
-                j += 1
-                stop += L
-        _Completion(self.env, end, (aid, g, c, cost), self._complete)
+            self.partial[g].pop(a.id, None)
         return end
 
-    def _complete(self, ev: Event) -> None:
-        aid, g, c, cost = ev._value
-        t = self.env._now
-        self.a_load[aid] -= cost
-        self.g_load[g] -= cost
-        if self.a_leaving[aid]:
-            if self.a_load[aid] == 0:
-                self.a_leaving[aid] = 2
-                self.present[g] -= 1
-                if t < self.t_end:
-                    i = int(t // self.L)
-                    self.acc.present[i, g] -= (i + 1) * self.L - t
-            return
-        if self.simple[g]:  # fast path: the agent is free; next contact by priority
-            for c2 in self.skills[g]:
-                if self.is_deferred[c2] and t >= self.t_end:
-                    continue
-                contact = self._next(c2, t)
-                if contact is not None:
-                    self._start(aid, g, c2, contact, t)
-                    return
-            self.idle[g].append(aid)
-            return
-        if self.is_chat[c] and self.a_load[aid] > 0:
-            self.partial[g].add(aid)
-        self._refill(aid, t)
+    def can_take(self, a: Agent, g: int, c: int, t: float) -> bool:
+        """Whether agent a of group g may start a contact of channel c at t."""
+        kind = self.kinds[c]
+        if kind == OUTBOUND or (kind == DEFERRED and t >= self.t_end):
+            return False
+        if a.load == 0:
+            return True
+        cost = self.cost[g][c]
+        if kind == CHAT or (kind == DEFERRED and cost < self.units):
+            return a.load + cost <= self.units
+        return False
 
-    def _refill(self, aid: int, t: float) -> None:
-        """A staying agent with free capacity takes work in its group's priority order."""
-        g = self.a_group[aid]
-        rt = self.rt
-        units = rt.units
-        for c in rt.skills[g]:
-            kind = rt.kinds[c]
-            load = self.a_load[aid]
-            if kind == CHAT:
-                cost = rt.cost[c]
-                while load + cost <= units:
-                    contact = self._next(c, t)
-                    if contact is None:
-                        break
-                    self._start(aid, g, c, contact, t)
-                    load = self.a_load[aid]
-            elif load == 0 and (kind == VOICE or t < self.t_end):
-                contact = self._next(c, t)
-                if contact is not None:
-                    self.partial[g].discard(aid)
-                    self._start(aid, g, c, contact, t)
-                    return
-        load = self.a_load[aid]
-        if load == 0:
-            self.partial[g].discard(aid)
-            self.idle[g].append(aid)
-        elif load < units and self.has_chat_skill[g]:
-            self.partial[g].add(aid)
+    def eligible(self, g: int, c: int, x: Contact, t: float) -> bool:
+        """Whether group g may take x yet (its overflow delay for c has run out)."""
+        return t - x.arrival >= self.delay[g][c]
 
-    def _next(self, c: int, t: float) -> tuple | None:
-        """Pop the next live contact of channel c; count the abandoned ones passed over."""
+    def head(self, c: int, t: float) -> Contact | None:
+        """The oldest contact still waiting on channel c at t (dropping the gone ones; on
+        a lazy channel also those whose give-up time has passed, counted abandoned)."""
         q = self.queues[c]
         while q:
-            contact = q.popleft()
-            if contact[3] > t:
-                return contact
-            self.f_abandoned[contact[4] * self.C + c] += 1
+            x = q[0]
+            if x.state == WAITING:
+                if x.giveup > t or not self.lazy[c]:
+                    return x
+                self._abandoned(x, x.giveup)
+            q.popleft()
         return None
 
+    def _abandoned(self, x: Contact, t: float) -> None:
+        """Waiting contact x gives up at t."""
+        c = x.channel
+        x.state = ABANDONED
+        self.live[c] -= 1
+        if x.line >= 0:
+            self.pool_used[x.line] -= 1
+            x.line = -1
+        k = x.interval * self.C + c
+        short = t - x.arrival <= self.within[c]
+        self.f_abandoned[k] += 1
+        if short:
+            self.f["short_abandoned"][k] += 1
+        if self.first_only[c] and x.first:
+            self.f["abandoned_first"][k] += 1
+            if short:
+                self.f["short_first"][k] += 1
+        self._retry(x, t, "abandoned")
+
     def _waiting(self, c: int, t: float) -> int:
-        q = self.queues[c]
-        if self.rt.kinds[c] == DEFERRED:
-            return len(q)
-        return sum(1 for x in q if x[3] > t)
+        """Contacts really waiting on channel c at t."""
+        if not self.lazy[c]:
+            return self.live[c]
+        return sum(1 for x in self.queues[c] if x.state == WAITING and x.giveup > t)
+
+    def _take(self, c: int) -> None:
+        """Remove the head of channel c's queue (just returned by :meth:`head`)."""
+        self.queues[c].popleft()
+        self.live[c] -= 1
+
+    # ------------------------------------------------------------------ outbound
+    def _dial(self, a: Agent, g: int, t: float) -> float:
+        """An agent just free dials an attempt if its group keeps its reserve idle."""
+        if t >= self.t_end:
+            return INF
+        for c in self.out_skills[g]:
+            if self.live[c] and len(self.idle[g]) >= self.reserve[c]:
+                x = self.head(c, t)
+                if x is not None:
+                    self._take(c)
+                    return self._start(a, g, c, x, t)
+        return INF
+
+    def _dial_idle(self, c: int, t: float) -> float:
+        """New attempts on outbound channel c: idle agents beyond the reserve dial."""
+        end = INF
+        for g in self.m.routing.serving[c]:
+            idle = self.idle[g]
+            while self.live[c] and len(idle) > self.reserve[c]:
+                x = self.head(c, t)
+                if x is None:
+                    break
+                self._take(c)
+                end = min(end, self._start(idle.popleft(), g, c, x, t))
+        return end
+
+    # ------------------------------------------------------------------ lost contacts
+    def _lost(self, x: Contact, t: float, why: str) -> None:
+        """A contact leaves without service (blocked or balked); it may call again."""
+        x.state = DONE
+        self.f[why][x.interval * self.C + x.channel] += 1
+        self._retry(x, t, why)
+
+    def _retry(self, x: Contact, t: float, why: str) -> None:
+        r = self.m.channels[x.channel].retrial
+        if r is None or why not in r.on or x.attempt >= r.max_attempts:
+            return
+        rng = self.erngs[x.channel]
+        if rng.random() >= r.probability:
+            return
+        delay = r.delay if r.dist == "constant" else float(rng.exponential(r.delay))
+        heappush(self.timers, (t + delay, next(self.seq), _RETRIAL, x, None))
+
+    def _new_contact(self, c: int, t: float, attempt: int = 1, first: bool = False) -> Contact:
+        """A contact created during the run (a retrial, a transfer, a callback) at t."""
+        ch = self.m.channels[c]
+        i = min(int(t // self.L), self.H - 1)
+        rng = self.erngs[c]
+        handle = float(handle_times(rng, ch.handle_dist, ch.aht[i], ch.cv[i], 1)[0])
+        giveup = INF
+        if ch.patience is not None:
+            giveup = t + float(patience_times(rng, ch.patience_dist, ch.patience[i], 1)[0])
+        return Contact(t, c, handle, giveup, i, attempt, first)
+
+    def _transfer(self, x: Contact, d: int, t: float) -> None:
+        y = self._new_contact(d, t)
+        self.f["transferred_out"][x.interval * self.C + x.channel] += 1
+        k = y.interval * self.C + d
+        self.f["transferred_in"][k] += 1
+        self.f["extra"][k] += 1
+        self._offer(y, t)
+
+    # ------------------------------------------------------------------ timers
+    def _timer(self, entry: tuple) -> float:
+        t, _, kind, obj, extra = entry
+        if kind == _GIVEUP:
+            if obj.state == WAITING:
+                self._abandoned(obj, t)
+            return INF
+        if kind == _MAXWAIT:
+            x = obj
+            if x.state != WAITING:
+                return INF
+            c = x.channel
+            x.state = REROUTED
+            self.live[c] -= 1
+            if x.line >= 0:
+                self.pool_used[x.line] -= 1
+                x.line = -1
+            self.f["rerouted"][x.interval * self.C + c] += 1
+            d = self.m.channels[c].max_wait_to
+            y = self._new_contact(d, t)
+            self.f["extra"][y.interval * self.C + d] += 1
+            return self._offer(y, t)
+        if kind == _ELIGIBLE:
+            return self._wake(obj, t)
+        if kind == _RETRIAL:
+            if t >= self.t_end:  # arrivals stop at the horizon
+                return INF
+            x = obj
+            y = self._new_contact(x.channel, t, x.attempt + 1, first=False)
+            k = y.interval * self.C + x.channel
+            self.f["retrials"][k] += 1
+            self.f["extra"][k] += 1
+            return self._offer(y, t)
+        if kind == _ON_DUTY:
+            return self._join(obj, t)
+        self._off(obj, t)  # _OFF_DUTY
+        return INF
+
+    def _wake(self, g: int, t: float) -> float:
+        """An overflow delay ran out: free agents of group g look for work."""
+        end = INF
+        idle = self.idle[g]
+        while idle:
+            a = idle[0]
+            if self.pick[g](self, a, t) < 0:
+                break
+            idle.popleft()
+            end = min(end, self._refill(a, t))
+        for a in list(self.partial[g].values()):
+            end = min(end, self._refill(a, t))
+        return end
 
     # ------------------------------------------------------------------ end
     def _finish(self) -> None:
         acc = self.acc
         shape = (self.H, self.C)
-        acc.abandoned += np.asarray(self.f_abandoned, np.int64).reshape(shape)
-        acc.answered_in_target += np.asarray(self.f_in_target, np.int64).reshape(shape)
+
+        def arr(values: list) -> np.ndarray:
+            return np.asarray(values, np.int64).reshape(shape)
+
+        a = acc.arrays
+        a["answered_in_target"] += arr(self.f_in_target)
         acc.wait_sum += np.asarray(self.f_wait).reshape(shape)
         acc.hist += np.asarray(self.f_hist, np.int64).reshape((*shape, N_BINS))
-        acc.answered += acc.hist.sum(axis=-1)
+        a["answered"] += acc.hist.sum(axis=-1)
         acc.busy += np.asarray(self.f_busy).reshape((self.H, self.G))
+        for name in ("abandoned", "short_abandoned", "blocked", "balked", "retrials",
+                     "transferred_in", "transferred_out", "rerouted", "connected",
+                     "answered_first", "in_target_first", "abandoned_first", "short_first"):
+            a[name] += arr(self.f[name])
+        extra = arr(self.f["extra"])
+        a["offered"] += extra
+        drawn = a["offered"] - extra
+        a["customers"] += drawn
         for c in range(self.C):
-            for contact in self.queues[c]:
-                i = contact[4]
-                if self.rt.kinds[c] == DEFERRED:
-                    acc.unanswered[i, c] += 1
-                    if contact[0] + self.within[c] > self.t_end:
-                        acc.pending[i, c] += 1
-                elif math.isfinite(contact[3]):
-                    acc.abandoned[i, c] += 1
-                else:
-                    acc.unanswered[i, c] += 1
+            for x in self.queues[c]:
+                if x.state != WAITING:
+                    continue
+                i = x.interval
+                if x.giveup < INF:  # a lazy channel's caller nobody came to serve
+                    a["abandoned"][i, c] += 1
+                    if x.giveup - x.arrival <= self.within[c]:
+                        a["short_abandoned"][i, c] += 1
+                    continue
+                a["unanswered"][i, c] += 1
+                if self.kinds[c] == DEFERRED and x.arrival + self.within[c] > self.t_end:
+                    a["pending"][i, c] += 1
             self.queues[c].clear()
-
-
-def _handle_times(rng: np.random.Generator, mean: float, cv: float, n: int) -> np.ndarray:
-    """Handle times with the given mean and coefficient of variation, seconds.
-
-    cv = 0: constant; cv = 1: exponential; otherwise lognormal.
-    """
-    if cv == 0:
-        return np.full(n, float(mean))
-    if cv == 1:
-        return rng.exponential(mean, n)
-    s2 = math.log1p(cv * cv)
-    return rng.lognormal(math.log(mean) - s2 / 2, math.sqrt(s2), n)
+            if not self.first_only[c]:  # first attempts are all attempts
+                a["answered_first"][:, c] = a["answered"][:, c]
+                a["in_target_first"][:, c] = a["answered_in_target"][:, c]
+                a["abandoned_first"][:, c] = a["abandoned"][:, c]
+                a["short_first"][:, c] = a["short_abandoned"][:, c]

@@ -1,14 +1,24 @@
 """Streaming per-interval KPI accumulators and the DataFrames built from them.
 
-Nothing is kept per contact: counts and sums go into numpy arrays indexed by
-(arrival interval, channel), waits into a fixed log-spaced histogram (for the 90th
-percentile, exact to within the 5% bin width), busy and on-duty agent-seconds into
-arrays indexed by (interval, group).
+Nothing is kept per contact: counts and sums go into arrays indexed by (arrival
+interval, channel), waits into a fixed log-spaced histogram (for the 90th percentile,
+exact to within the 5% bin width), busy and on-duty agent-seconds into arrays indexed
+by (interval, group).
+
+The service level follows each channel's ``target.definition``:
+
+* ``offered``: answered within T / (offered - pending);
+* ``answered_and_late_abandoned``: answered within T / (answered + abandoned after T);
+* ``answered``: answered within T / answered;
+
+``service_level_first`` is the same over first attempts only (without retrials,
+transfers and callbacks): what customers saw rather than what the switch counted.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +31,7 @@ from wfm.stats import t_halfwidth
 EDGES: list[float] = [0.1 * 1.05**k for k in range(380)]
 N_BINS = len(EDGES) + 2
 
+#: Counts per (interval of arrival, channel); with several replications, means.
 COUNTS = (
     "offered",
     "deflected",
@@ -29,7 +40,20 @@ COUNTS = (
     "answered_in_target",
     "unanswered",
     "pending",
+    "short_abandoned",
+    "blocked",
+    "balked",
+    "retrials",
+    "customers",
+    "transferred_in",
+    "transferred_out",
+    "rerouted",
+    "connected",
 )
+#: Counts over first attempts only (internal: for ``service_level_first``).
+FIRST = ("answered_first", "in_target_first", "abandoned_first", "short_first")
+
+SL_OFFERED, SL_LATE, SL_ANSWERED = 0, 1, 2
 
 
 @dataclass
@@ -42,13 +66,7 @@ class Accumulator:
     horizon: int
     n_channels: int
     n_groups: int
-    offered: np.ndarray = field(init=False)
-    deflected: np.ndarray = field(init=False)
-    answered: np.ndarray = field(init=False)
-    abandoned: np.ndarray = field(init=False)
-    answered_in_target: np.ndarray = field(init=False)
-    unanswered: np.ndarray = field(init=False)
-    pending: np.ndarray = field(init=False)
+    arrays: dict[str, np.ndarray] = field(init=False)
     wait_sum: np.ndarray = field(init=False)
     backlog: np.ndarray = field(init=False)  # waiting at the interval's end, by channel
     hist: np.ndarray = field(init=False)  # (horizon, channels, N_BINS)
@@ -57,13 +75,18 @@ class Accumulator:
 
     def __post_init__(self) -> None:
         shape = (self.horizon, self.n_channels)
-        for name in COUNTS:
-            setattr(self, name, np.zeros(shape, np.int64))
+        self.arrays = {name: np.zeros(shape, np.int64) for name in (*COUNTS, *FIRST)}
         self.wait_sum = np.zeros(shape)
         self.backlog = np.zeros(shape, np.int64)
         self.hist = np.zeros((*shape, N_BINS), np.int64)
         self.busy = np.zeros((self.horizon, self.n_groups))
         self.present = np.zeros((self.horizon, self.n_groups))
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        arrays = self.__dict__.get("arrays")
+        if arrays is not None and name in arrays:
+            return arrays[name]
+        raise AttributeError(name)
 
 
 def wait_quantile(hist: np.ndarray, q: float) -> np.ndarray:
@@ -84,7 +107,7 @@ def wait_quantile(hist: np.ndarray, q: float) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.clip(np.where(inbin > 0, (target - before) / inbin, 0.0), 0, 1)
         out = lo[idx] + frac * (hi[idx] - lo[idx])
-    return np.where(total > 0, out, np.nan)
+    return np.asarray(np.where(total > 0, out, np.nan), float)
 
 
 def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -92,7 +115,25 @@ def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     num = np.asarray(num, float)
     den = np.asarray(den, float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+        return np.asarray(np.where(den > 0, num / np.where(den > 0, den, 1), np.nan), float)
+
+
+def service_levels(s: dict[str, np.ndarray], definitions: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(service level, first-attempt service level) of summed counts ``s`` (arrays whose
+    last axis is the channel), each channel by its definition."""
+    d = np.asarray(definitions)
+    den_all = np.select(
+        [d == SL_OFFERED, d == SL_LATE],
+        [s["offered"] - s["pending"], s["answered"] + s["abandoned"] - s["short_abandoned"]],
+        s["answered"],
+    )
+    den_first = np.select(
+        [d == SL_OFFERED, d == SL_LATE],
+        [s["customers"] - s["pending"],
+         s["answered_first"] + s["abandoned_first"] - s["short_first"]],
+        s["answered_first"],
+    )
+    return ratio(s["answered_in_target"], den_all), ratio(s["in_target_first"], den_first)
 
 
 def interval_frame(
@@ -101,14 +142,19 @@ def interval_frame(
     kinds: list[str],
     labels: list[str],
     targets: list[tuple[float, float]],
+    definitions: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """One row per interval x channel; counts are means per replication, rates pooled."""
     h, c = accs[0].horizon, len(channels)
     r = len(accs)
-    sums = {name: sum(getattr(a, name) for a in accs) for name in (*COUNTS, "wait_sum", "backlog")}
+    definitions = definitions if definitions is not None else [SL_OFFERED] * c
+    sums = {name: np.sum([a.arrays[name] for a in accs], axis=0) for name in (*COUNTS, *FIRST)}
+    wait_sum = np.sum([a.wait_sum for a in accs], axis=0)
+    backlog = np.sum([a.backlog for a in accs], axis=0)
     hist: np.ndarray = np.sum([a.hist for a in accs], axis=0)
     within = np.array([t[0] for t in targets])
     slt = np.array([t[1] for t in targets])
+    sl, sl_first = service_levels(sums, definitions)
     df = pd.DataFrame(
         {
             "interval": np.repeat(np.arange(h), c),
@@ -116,13 +162,12 @@ def interval_frame(
             "channel": np.tile(channels, h),
             "kind": np.tile(kinds, h),
             **{name: (sums[name] / r).ravel() for name in COUNTS},
-            "service_level": ratio(
-                sums["answered_in_target"], sums["offered"] - sums["pending"]
-            ).ravel(),
-            "asa": ratio(sums["wait_sum"], sums["answered"]).ravel(),
+            "service_level": sl.ravel(),
+            "service_level_first": sl_first.ravel(),
+            "asa": ratio(wait_sum, sums["answered"]).ravel(),
             "wait_p90": wait_quantile(hist, 0.9).ravel(),
             "abandonment": ratio(sums["abandoned"], sums["offered"]).ravel(),
-            "backlog": (sums["backlog"] / r).ravel(),
+            "backlog": (backlog / r).ravel(),
             "target_service_level": np.tile(slt, h),
             "answer_within": np.tile(within, h),
         }
@@ -153,18 +198,21 @@ def group_frame(
     )
 
 
-def channel_totals(acc: Accumulator) -> dict[str, np.ndarray]:
+def channel_totals(acc: Accumulator, definitions: Sequence[int] | None = None) -> dict[str, np.ndarray]:
     """Per-channel measures of one replication over the horizon."""
-    tot = {name: getattr(acc, name).sum(axis=0) for name in COUNTS}
-    tot["service_level"] = ratio(tot["answered_in_target"], tot["offered"] - tot["pending"])
-    tot["asa"] = ratio(acc.wait_sum.sum(axis=0), tot["answered"])
-    tot["wait_p90"] = wait_quantile(acc.hist.sum(axis=0), 0.9)
-    tot["abandonment"] = ratio(tot["abandoned"], tot["offered"])
-    tot["backlog"] = acc.backlog[-1].astype(float)
-    return tot
+    tot = {name: acc.arrays[name].sum(axis=0) for name in (*COUNTS, *FIRST)}
+    definitions = definitions if definitions is not None else [SL_OFFERED] * acc.n_channels
+    out = {name: tot[name] for name in COUNTS}
+    out["service_level"], out["service_level_first"] = service_levels(tot, definitions)
+    out["asa"] = ratio(acc.wait_sum.sum(axis=0), tot["answered"])
+    out["wait_p90"] = wait_quantile(acc.hist.sum(axis=0), 0.9)
+    out["abandonment"] = ratio(tot["abandoned"], tot["offered"])
+    out["backlog"] = acc.backlog[-1].astype(float)
+    return out
 
 
-SUMMARY_MEASURES = ("service_level", "asa", "wait_p90", "abandonment", "backlog")
+SUMMARY_MEASURES = ("service_level", "service_level_first", "asa", "wait_p90", "abandonment",
+                    "backlog")
 
 
 def summary_frames(
@@ -172,9 +220,10 @@ def summary_frames(
     channels: list[str],
     kinds: list[str],
     targets: list[tuple[float, float]],
+    definitions: Sequence[int] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(summary, per-replication) frames, one row per channel (x replication)."""
-    per = [channel_totals(a) for a in accs]
+    per = [channel_totals(a, definitions) for a in accs]
     rows = []
     for rep, tot in enumerate(per):
         for ci, ch in enumerate(channels):
@@ -204,7 +253,7 @@ def summary_frames(
     summary = pd.DataFrame(cols)
     sl = summary["service_level"].to_numpy()
     summary["met"] = [
-        bool(s >= t - 1e-12) if not math.isnan(s) else True
+        bool(s >= t - 1e-12) if not (math.isnan(s) or math.isnan(t)) else True
         for s, t in zip(sl, summary["target_service_level"], strict=True)
     ]
     return summary, reps

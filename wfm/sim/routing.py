@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from wfm.scenario import Scenario
 
-VOICE, CHAT, DEFERRED = 0, 1, 2
-KIND_CODES = {"voice": VOICE, "chat": CHAT, "deferred": DEFERRED}
+VOICE, CHAT, DEFERRED, OUTBOUND = 0, 1, 2, 3
+KIND_CODES = {"voice": VOICE, "chat": CHAT, "deferred": DEFERRED, "outbound": OUTBOUND}
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Routing:
     channels : list of str
         Channel names; a channel is referred to by its index in this list.
     kinds : list of int
-        VOICE, CHAT or DEFERRED per channel.
+        VOICE, CHAT, DEFERRED or OUTBOUND per channel.
     units : int
         Capacity of one agent in units.
     cost : list of int

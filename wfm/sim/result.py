@@ -1,0 +1,87 @@
+"""What :func:`wfm.simulate` returns: KPI DataFrames per interval, group and channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from wfm.atomic import atomic_write
+from wfm.scenario import Scenario
+
+__all__ = ["SimulationResult"]
+
+
+@dataclass
+class SimulationResult:
+    """What :func:`simulate` returns.
+
+    Attributes
+    ----------
+    intervals : pandas.DataFrame
+        One row per interval x channel. Columns: ``interval`` (0-based index), ``start``
+        (clock label), ``channel``, ``kind``; counts of contacts: ``offered`` (attempts
+        that reached the channel after deflection, retrials, transfers and callbacks
+        included; outbound: attempts to dial), ``deflected``, ``answered`` (voice/chat:
+        picked up; deferred: started; outbound: dialled), ``abandoned``,
+        ``answered_in_target``, ``unanswered`` (still waiting when the run ended),
+        ``pending`` (the unanswered deferred ones whose ``answer_within`` had not run
+        out), ``short_abandoned`` (abandoned within ``answer_within``), ``blocked`` (no
+        free line, or the queue full), ``balked`` (hung up at once rather than wait),
+        ``retrials`` (offered attempts that are calls again), ``customers`` (first
+        attempts: each caller once), ``transferred_in``, ``transferred_out``,
+        ``rerouted`` (moved to the ``max_wait`` channel), ``connected`` (outbound
+        attempts that reached someone); measures: ``service_level`` (by the channel's
+        ``target.definition``; NaN where undefined), ``service_level_first`` (the same
+        over first attempts only), ``asa`` (mean wait of the answered, s), ``wait_p90``
+        (90th percentile wait of the answered, s), ``abandonment`` (abandoned /
+        offered), ``backlog`` (contacts of the channel waiting at the interval's end),
+        ``target_service_level``, ``answer_within`` (s). Counts are by interval of
+        arrival. With several replications counts are means per replication and rates
+        are pooled over replications.
+    groups : pandas.DataFrame
+        One row per interval x group: ``staff`` (scheduled agents), ``busy`` (agent-
+        seconds working; a chat session counts 1/concurrency), ``on_duty`` (agent-
+        seconds present, including agents finishing work after their staff dropped),
+        ``occupancy`` (busy / on_duty).
+    summary : pandas.DataFrame
+        One row per channel over the horizon: the counts (means per replication), the
+        measures ``service_level``, ``asa``, ``wait_p90``, ``abandonment``, ``backlog``
+        (at the end of the horizon), with ``<measure>_ci`` 95% confidence half-widths
+        when ``replications > 1``, the target and ``met`` (service level >= target;
+        true when nothing could be judged yet).
+    replications : pandas.DataFrame
+        The summary measures of each replication (one row per replication x channel).
+    scenario : Scenario
+    seed : int
+    n_replications : int
+    elapsed : float
+        Wall time of the run, seconds.
+    """
+
+    intervals: pd.DataFrame
+    groups: pd.DataFrame
+    summary: pd.DataFrame
+    replications: pd.DataFrame
+    scenario: Scenario
+    seed: int
+    n_replications: int
+    elapsed: float = field(default=0.0)
+
+    @property
+    def met(self) -> bool:
+        """True when every channel meets its service-level target over the horizon."""
+        return bool(self.summary["met"].all())
+
+    def to_csv(self, directory: str | Path) -> list[Path]:
+        """Write ``intervals.csv``, ``groups.csv`` and ``summary.csv`` (atomically)."""
+        out = Path(directory)
+        written = []
+        for name in ("intervals", "groups", "summary"):
+            written.append(_write_csv(getattr(self, name), out / f"{name}.csv"))
+        return written
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    return atomic_write(path, lambda fh: frame.to_csv(fh, index=False))
