@@ -81,7 +81,9 @@ def test_conservation_on_bundled_scenarios(path):
             assert rows["deflected"].sum() == 0
     occ = res.groups["occupancy"].dropna()
     assert ((occ >= 0) & (occ <= 1 + 1e-9)).all()
-    assert set(res.summary["channel"]) == set(sc.channels)
+    triage = {f"{n}/triage" for n, ch in sc.channels.items()
+              if ch.social is not None and ch.social.triage_time > 0}
+    assert set(res.summary["channel"]) == set(sc.channels) | triage
 
 
 def test_deflection_thins_social_volume():

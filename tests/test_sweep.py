@@ -153,7 +153,7 @@ def test_results_rows_and_seeds(reference):
     df = reference
     cols = ["channels.phone.volume", "channels.messaging.concurrency", "point", "point_id", "seed",
             "replication", "channel", "offered", "answered", "abandoned", "service_level", "asa",
-            "wait_p90", "abandonment", "backlog", "error"]
+            "wait_p90", "abandonment", "backlog", "backlog_peak", "exposure", "error"]
     assert list(df.columns) == cols
     assert len(df) == 4 * 2 * 4 and df["error"].isna().all()
     assert not df.duplicated(["point", "replication", "channel"]).any()
@@ -213,7 +213,7 @@ def test_output_directory_summary_and_resume(tmp_path, reference):
 
     summary = pd.read_parquet(out / "summary.parquet")
     expected = ["point", "channels.phone.volume", "channels.messaging.concurrency", "channel", "n"]
-    for m in ("service_level", "asa", "abandonment", "backlog"):
+    for m in ("service_level", "asa", "abandonment", "backlog", "backlog_peak", "exposure"):
         expected += [m, f"{m}_lo", f"{m}_hi"]
     assert list(summary.columns) == expected
     assert len(summary) == 16 and (summary["n"] == 2).all()

@@ -30,6 +30,8 @@ The offered volume is the scenario's volume after deflection
   channel whose ``target.judged_on`` is ``started`` (the default, as the simulation
   judges it) the deadline is the turnaround plus the mean handle time.
 * **outbound**: no requirement of its own (idle agents of its groups dial).
+* **social**: as deferred work, on the expected work of :func:`social_volume` (triage
+  of every mention, the follow-ups of virality and the incidents' posts included).
 
 Per-interval ``aht``, ``handle_cv`` and ``patience`` are used interval by interval; a
 patience distribution other than exponential enters Erlang A by its mean, and handle
@@ -74,6 +76,7 @@ import pandas as pd
 
 from wfm import erlang
 from wfm.scenario import Channel, Scenario
+from wfm.scenario.roster import parse_day_clock
 
 __all__ = [
     "channel_requirements",
@@ -154,6 +157,7 @@ def channel_requirements(scenario: Scenario) -> dict[str, np.ndarray]:
         t = ch.target
         aht = ch.aht_curve(h)
         patience = ch.patience_curve(h)
+        n: Any
         if t is None:  # outbound: dialled by idle agents, no requirement of its own
             n = np.zeros(h, dtype=np.int64)
         elif ch.kind == "voice":
@@ -166,9 +170,50 @@ def channel_requirements(scenario: Scenario) -> dict[str, np.ndarray]:
             # the fluid model judges finished items; a channel judged on started items
             # may finish them one handle time later
             within = t.answer_within + (ch.mean_aht if t.judged_on == "started" else 0.0)
+            if ch.social is not None:  # mentions -> triage and replies, in units of aht
+                v = social_volume(scenario, name)
             n = deferred_requirement(v, aht, within, interval=iv)
         out[name] = np.asarray(n, dtype=np.int64).reshape(h)
     return out
+
+
+def social_volume(scenario: Scenario, channel: str) -> np.ndarray:
+    """A social channel's work per interval in contacts of its ``aht``: the expected
+    mentions (the base rate over ``1 - branching`` for the follow-ups a Hawkes process
+    adds, plus the incidents' posts as they are expected to spread) each read for
+    ``triage_time``, and the ``actionable`` share of them (every incident post) replied
+    to. Peers answering first and posts resolved by a public reply are not counted
+    (conservative: both depend on how fast agents are).
+
+    Examples
+    --------
+    >>> import wfm
+    >>> data = wfm.load_scenario("scenarios/baseline.yaml").to_dict()
+    >>> data["channels"]["social"].update(kind="social", social={"actionable": 0.5,
+    ...     "triage_time": 24, "virality": {"branching": 0.2}})
+    >>> sc = wfm.Scenario.from_dict(data)
+    >>> base = sc.channels["social"].volume[0] * 0.9            # after deflection
+    >>> round(float(social_volume(sc, "social")[0]) / base, 4)   # (0.5 + 24/240) / 0.8
+    0.75
+    """
+    ch = scenario.channels[channel]
+    soc = ch.social
+    h = scenario.horizon
+    base = np.asarray(ch.volume, float) * (1 - ch.deflection)
+    if soc is None:
+        return base
+    mentions = base * soc.expected_mentions_factor()
+    incident_posts = np.zeros(h)
+    iv = scenario.interval_seconds
+    edges = np.arange(h + 1) * iv
+    for inc in soc.incidents:
+        start = parse_day_clock(inc.start) * 60 - scenario.start_seconds
+        spread = inc.spread_minutes * 60
+        cdf = 1 - np.exp(-np.clip(edges - start, 0, None) / spread)
+        incident_posts += inc.posts * np.diff(cdf) * soc.expected_mentions_factor()
+    aht = ch.aht_curve(h)
+    triage = (mentions + incident_posts) * soc.triage_time / aht
+    return mentions * soc.actionable + incident_posts + triage
 
 
 def split_weights(scenario: Scenario) -> dict[str, dict[str, np.ndarray]]:

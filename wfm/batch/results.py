@@ -6,12 +6,15 @@ Results (one row per point x replication x channel)
     ``point_id``, ``seed`` (the point's root seed), ``replication``, ``channel``,
     ``offered``, ``answered``, ``abandoned`` (contacts), ``service_level`` (fraction),
     ``asa`` (s), ``wait_p90`` (s), ``abandonment`` (fraction), ``backlog`` (contacts
-    waiting at the horizon's end), ``error`` (null when the point ran; otherwise the
+    waiting at the horizon's end), ``backlog_peak`` (the most waiting at an interval's
+    end), ``exposure`` (people who saw a social post unanswered past its target),
+    ``error`` (null when the point ran; otherwise the
     message, with one row for the point and null measures).
 
 Summary (one row per point x channel)
     ``point``, the varied parameters, ``channel``, ``n`` (replications), and for each
-    of ``service_level``, ``asa``, ``abandonment``, ``backlog``: the mean over
+    of ``service_level``, ``asa``, ``abandonment``, ``backlog``, ``backlog_peak``,
+    ``exposure``: the mean over
     replications and ``<m>_lo``, ``<m>_hi``, its 95% Student-t interval (NaN with one
     replication; clipped to [0, 1] for rates and at 0 below).
 """
@@ -106,7 +109,8 @@ def summarize(results: pd.DataFrame, params: Sequence[str] | None = None) -> pd.
     -------
     pandas.DataFrame
         ``point``, the parameters, ``channel``, ``n`` (replications), and for each of
-        ``service_level``, ``asa``, ``abandonment``, ``backlog``: ``<m>`` (mean over
+        ``service_level``, ``asa``, ``abandonment``, ``backlog``, ``backlog_peak``,
+        ``exposure``: ``<m>`` (mean over
         replications, ignoring NaN), ``<m>_lo`` and ``<m>_hi`` (95% Student-t interval;
         NaN with fewer than two values; rates clipped to [0, 1], others at 0 below).
         Failed points are left out.
@@ -120,7 +124,8 @@ def summarize(results: pd.DataFrame, params: Sequence[str] | None = None) -> pd.
     grouped = ok.groupby(keys, sort=False)
     out = grouped[params].first() if params else grouped.size().to_frame().iloc[:, :0]
     out["n"] = grouped.size().astype("int64")
-    for m in MEASURES:
+    measures = [m for m in MEASURES if m in results.columns]  # older results lack some
+    for m in measures:
         g = grouped[m]
         mean = g.mean().to_numpy(dtype=float)
         hw = halfwidth_from(g.std(ddof=1).to_numpy(dtype=float), g.count().to_numpy())
@@ -131,7 +136,7 @@ def summarize(results: pd.DataFrame, params: Sequence[str] | None = None) -> pd.
         out[m], out[f"{m}_lo"], out[f"{m}_hi"] = mean, lo, hi
     summary = out.reset_index()
     summary = summary[["point", *params, "channel", "n",
-                       *(c for m in MEASURES for c in (m, f"{m}_lo", f"{m}_hi"))]]
+                       *(c for m in measures for c in (m, f"{m}_lo", f"{m}_hi"))]]
     summary["point"] = summary["point"].astype("int64")
     order = {c: i for i, c in enumerate(pd.unique(ok["channel"]))}
     if len(summary):

@@ -140,6 +140,7 @@ def sweep(
         elapsed=t_end - t0,
         timings={"prepare": t_run - t0, "run": t_finish - t_run, "finish": t_end - t_finish},
         out=out_dir,
-        targets={name: ch.target.service_level for name, ch in sp.scenario.channels.items()},
+        targets={name: ch.target.service_level for name, ch in sp.scenario.channels.items()
+                 if ch.target is not None},
     )
 

@@ -86,9 +86,9 @@ DEFAULT_POINT_TIMEOUT = 1800.0
 SURGE_KEYS = ("channel", "start", "peak", "half_life_minutes", "half_life")
 MIX_KEYS = ("from", "to", "share", "aht")
 #: Measures with a mean and a 95% interval in the summary.
-MEASURES = ("service_level", "asa", "abandonment", "backlog")
+MEASURES = ("service_level", "asa", "abandonment", "backlog", "backlog_peak", "exposure")
 ROW_MEASURES = ("offered", "answered", "abandoned", "service_level", "asa", "wait_p90",
-                "abandonment", "backlog")
+                "abandonment", "backlog", "backlog_peak", "exposure")
 _RATES = ("service_level", "abandonment")
 
 

@@ -273,3 +273,8 @@ def erlang(
 def main() -> None:  # pragma: no cover - console entry point
     """The console entry point."""
     app()
+
+
+from wfm.cli.forecast import forecast_command  # noqa: E402 - registered after the app is built
+
+app.command("forecast")(forecast_command)

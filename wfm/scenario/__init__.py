@@ -45,6 +45,16 @@ from wfm.scenario.problems import pydantic_problems
 from wfm.scenario.roster import RosterAgent
 from wfm.scenario.routing import ChannelRouting, GroupRouting, Routing
 from wfm.scenario.rules import shift_rule_problems
+from wfm.scenario.social import (
+    Community,
+    Incident,
+    Playbook,
+    PlaybookAction,
+    PlaybookCondition,
+    Reach,
+    Social,
+    Virality,
+)
 from wfm.yamlio import read_text
 
 __all__ = [
@@ -54,20 +64,28 @@ __all__ = [
     "BreakRule",
     "Channel",
     "ChannelRouting",
+    "Community",
     "Distribution",
     "GroupRouting",
+    "Incident",
     "LimitError",
     "MaxWait",
     "Outbound",
+    "Playbook",
+    "PlaybookAction",
+    "PlaybookCondition",
+    "Reach",
     "Retrial",
     "RosterAgent",
     "Routing",
     "Scenario",
     "ScenarioError",
     "ShiftRule",
+    "Social",
     "Target",
     "Transfer",
     "Uncertainty",
+    "Virality",
     "default_break_minutes",
     "load_scenario",
     "parse_clock",

@@ -48,6 +48,7 @@ from wfm.scenario.problems import Problems, pydantic_problems
 from wfm.scenario.roster import RosterAgent
 from wfm.scenario.routing import Routing
 from wfm.scenario.rules import limit_problems, scenario_problems
+from wfm.scenario.social import Playbook, Social
 from wfm.yamlio import dump_yaml, load_yaml
 
 __all__ = [
@@ -63,7 +64,7 @@ __all__ = [
     "Uncertainty",
 ]
 
-CHANNEL_KINDS = ("voice", "chat", "deferred", "outbound")
+CHANNEL_KINDS = ("voice", "chat", "deferred", "outbound", "social")
 INTERVAL_MINUTES = (15, 30, 60)
 SL_DEFINITIONS = ("offered", "answered_and_late_abandoned", "answered")
 
@@ -111,7 +112,7 @@ class Channel(_Model):
     every key.
     """
 
-    kind: Literal["voice", "chat", "deferred", "outbound"]
+    kind: Literal["voice", "chat", "deferred", "outbound", "social"]
     volume: Annotated[tuple[NonNegFloat, ...], BeforeValidator(_tuple)] = Field(
         description="contacts offered per interval (outbound: attempts to dial)"
     )
@@ -139,6 +140,7 @@ class Channel(_Model):
     max_wait: MaxWait | None = None
     transfer: Transfer | None = None
     outbound: Outbound | None = None
+    social: Social | None = None
     target: Target | None = None
 
     @field_validator("kind", mode="before")
@@ -181,6 +183,10 @@ class Channel(_Model):
             raise ValueError("give either lines (the channel's own) or trunk (shared), not both")
         if (self.outbound is not None) != (k == "outbound"):
             raise ValueError("outbound: settings go with kind outbound, and only there")
+        if self.social is not None and k != "social":
+            raise ValueError("social: settings go with kind social only")
+        if k == "social" and self.transfer is not None:
+            raise ValueError("a social channel moves posts to private with social.private, not transfer")
         if self.target is None and k != "outbound":
             raise ValueError("target is required (answer_within and service_level)")
         if k == "outbound" and self.transfer is not None:
@@ -414,6 +420,7 @@ class Scenario(_Model):
         default_factory=dict, description="shared trunk lines by name"
     )
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+    playbooks: Annotated[tuple[Playbook, ...], BeforeValidator(to_tuple)] = ()
 
     @field_validator("interval_minutes")
     @classmethod
@@ -553,18 +560,20 @@ class Scenario(_Model):
         """A plain mapping in the file's layout (omitted optional keys stay omitted)."""
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
         for ch in data["channels"].values():
-            for key, default in (("handle_cv", 1.0), ("concurrency", 1), ("deflection", 0.0),
-                                 ("balking", 0.0), ("wrap_up", 0.0)):
+            defaults: tuple[tuple[str, object], ...] = (
+                ("handle_cv", 1.0), ("concurrency", 1), ("deflection", 0.0), ("balking", 0.0),
+                ("wrap_up", 0.0))
+            for key, default in defaults:
                 if ch.get(key) == default:
                     del ch[key]
             target = ch.get("target", {})
-            for key, default in (("definition", "offered"), ("judged_on", "started")):
-                if target.get(key) == default:
+            for key, value in (("definition", "offered"), ("judged_on", "started")):
+                if target.get(key) == value:
                     del target[key]
         for g in data["agents"]:
             if not g.get("handle_factor"):
                 g.pop("handle_factor", None)
-        for key in ("shifts", "trunks"):
+        for key in ("shifts", "trunks", "playbooks"):
             if not data[key]:
                 del data[key]
         if self.routing.is_default():

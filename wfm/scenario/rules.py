@@ -13,9 +13,11 @@ import numpy as np
 
 from wfm import limits
 from wfm.scenario.clock import parse_clock
+from wfm.scenario.roster import parse_day_clock
 
 if TYPE_CHECKING:  # pragma: no cover
     from wfm.scenario.models import AgentGroup, Scenario, ShiftRule
+    from wfm.scenario.social import Social
 
 __all__ = ["check_names", "limit_problems", "scenario_problems", "shift_rule_problems"]
 
@@ -249,14 +251,59 @@ def _channel_problems(sc: Scenario, horizon: int) -> list[tuple[str, str]]:
                 out.append((f"{path}.transfer.to", f"{ch.transfer.to!r} names no other channel"))
             elif to.kind == "outbound":
                 out.append((f"{path}.transfer.to", "a transfer goes to an inbound channel"))
+        if ch.social is not None:
+            out.extend(_social_problems(sc, name, ch.social, horizon))
         if ch.trunk is not None and ch.trunk not in sc.trunks:
             known = ", ".join(sc.trunks) or "none"
             out.append((f"{path}.trunk", f"{ch.trunk!r} names no trunk (trunks: {known})"))
     return out
 
 
-def _routing_problems(sc: Scenario) -> list[tuple[str, str]]:
+def _social_problems(sc: Scenario, name: str, social: Social, horizon: int) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
+    path = f"channels.{name}.social"
+    if social.private is not None:
+        to = sc.channels.get(social.private.to)
+        if to is None or social.private.to == name or to.kind not in ("voice", "chat", "deferred"):
+            out.append((f"{path}.private.to", f"{social.private.to!r} names no voice, chat or"
+                        " deferred channel (a private conversation goes there)"))
+    end = sc.start_seconds // 60 + horizon * sc.interval_minutes
+    for k, inc in enumerate(social.incidents):
+        try:
+            minute = parse_day_clock(inc.start)
+        except ValueError as exc:
+            out.append((f"{path}.incidents[{k}].start", str(exc)))
+            continue
+        if not sc.start_seconds // 60 <= minute < end:
+            out.append((f"{path}.incidents[{k}].start", f"{inc.start} is outside the horizon"))
+    return out
+
+
+def _playbook_problems(sc: Scenario) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    groups = set(sc.group_names)
+    for k, pb in enumerate(sc.playbooks):
+        path = f"playbooks[{k}]"
+        if pb.when.channel not in sc.channels:
+            out.append((f"{path}.when.channel", f"{pb.when.channel!r} names no channel"))
+        elif pb.when.incident and sc.channels[pb.when.channel].kind != "social":
+            out.append((f"{path}.when.incident", "incidents happen on social channels"))
+        act = pb.then
+        if act.group is not None and act.group not in groups:
+            out.append((f"{path}.then.group", f"{act.group!r} names no agent group"))
+        if act.channel is not None and act.channel not in sc.channels:
+            out.append((f"{path}.then.channel", f"{act.channel!r} names no channel"))
+        elif act.kind == "status_message" and act.channel is not None and \
+                sc.channels[act.channel].kind != "social":
+            out.append((f"{path}.then.channel", "a status message answers a social channel"))
+        if act.kind == "add_agents" and act.group is not None and act.group in groups:
+            if sc.group(act.group).roster is not None:
+                out.append((f"{path}.then.group", "overtime goes to a group with staff, not a roster"))
+    return out
+
+
+def _routing_problems(sc: Scenario) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = _playbook_problems(sc)
     groups = {g.group: g for g in sc.agents}
     for name, rule in sc.routing.channels.items():
         if name not in sc.channels:
@@ -266,11 +313,11 @@ def _routing_problems(sc: Scenario) -> list[tuple[str, str]]:
             if g not in groups or name not in groups[g].skills:
                 out.append((f"routing.channels.{name}.groups[{k}]",
                             f"{g!r} is not a group serving {name!r}"))
-    for gname, rule in sc.routing.groups.items():
+    for gname, grule in sc.routing.groups.items():
         if gname not in groups:
             out.append((f"routing.groups.{gname}", "names no agent group"))
             continue
-        for ch_name in rule.delays:
+        for ch_name in grule.delays:
             if ch_name not in groups[gname].skills:
                 out.append((f"routing.groups.{gname}.delays.{ch_name}",
                             f"{ch_name!r} is not a skill of group {gname!r}"))

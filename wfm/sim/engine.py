@@ -68,14 +68,22 @@ from wfm import limits
 from wfm.checks import finite_number, whole_number
 from wfm.scenario import Scenario
 from wfm.sim import _simpy
-from wfm.sim.metrics import EDGES, N_BINS, Accumulator, group_frame, interval_frame, summary_frames
+from wfm.sim.agents import ON_DUTY, Staffing
+from wfm.sim.metrics import (
+    EDGES,
+    N_BINS,
+    Accumulator,
+    group_frame,
+    interval_frame,
+    playbook_frame,
+    risk_frame,
+    summary_frames,
+)
 from wfm.sim.model import Model, compile_model
 from wfm.sim.policies import ARRIVAL_POLICIES, NEXT_POLICIES
 from wfm.sim.records import (
     ABANDONED,
     DONE,
-    GONE,
-    LEAVING,
     REROUTED,
     SERVED,
     STAYING,
@@ -86,6 +94,7 @@ from wfm.sim.records import (
 from wfm.sim.result import SimulationResult
 from wfm.sim.routing import CHAT, DEFERRED, OUTBOUND
 from wfm.sim.sampling import handle_times, patience_times
+from wfm.sim.social import MENTION, SocialCare
 
 __all__ = ["SimulationResult", "simulate"]
 
@@ -93,7 +102,7 @@ ProgressCallback = Callable[[int, int], None]
 INF = math.inf
 
 # timer kinds
-_GIVEUP, _MAXWAIT, _ELIGIBLE, _RETRIAL, _ON_DUTY, _OFF_DUTY = range(6)
+_GIVEUP, _MAXWAIT, _ELIGIBLE, _RETRIAL = range(4)
 
 
 def simulate(
@@ -163,8 +172,7 @@ def simulate(
     finally:
         if paused:
             gc.enable()
-    chans = list(scenario.channels.values())
-    kinds: list[str] = [ch.kind for ch in chans]
+    kinds: list[str] = list(model.kind_names)
     targets = [(c.within, c.target) for c in model.channels]
     definitions = [c.sl_definition for c in model.channels]
     labels = scenario.interval_labels()
@@ -172,6 +180,8 @@ def simulate(
     rt = model.routing
     summary, reps = summary_frames(accs, rt.channels, kinds, targets, definitions)
     return SimulationResult(
+        risk=risk_frame(reps, summary),
+        playbooks=playbook_frame(accs, labels),
         intervals=interval_frame(accs, rt.channels, kinds, labels, targets, definitions),
         groups=group_frame(accs, rt.groups, labels, staff),
         summary=summary,
@@ -183,7 +193,7 @@ def simulate(
     )
 
 
-class _Run:
+class _Run(Staffing):
     """One replication of one scenario."""
 
     def __init__(self, model: Model, scenario: Scenario, seed: np.random.SeedSequence,
@@ -240,7 +250,7 @@ class _Run:
         self.has_chat_skill = [any(rt.kinds[c] == CHAT for c in sk) for sk in rt.skills]
         self.out_skills = [[c for c in sk if rt.kinds[c] == OUTBOUND] for sk in rt.skills]
         self.inbound_skills = [[c for c in sk if rt.kinds[c] != OUTBOUND] for sk in rt.skills]
-        self.reserve = [chans[c].outbound.reserve if chans[c].outbound else 0 for c in range(C)]
+        self.reserve = [ob.reserve if (ob := chans[c].outbound) is not None else 0 for c in range(C)]
         self.agents: list[Agent] = []
         self.members: list[list[Agent]] = [[] for _ in range(G)]
         self.idle: list[deque[Agent]] = [deque() for _ in range(G)]  # longest idle first
@@ -284,6 +294,15 @@ class _Run:
             self.factor[g][c] == 1.0 and rt.kinds[c] != OUTBOUND and not chans[c].judged_finished
             and not chans[c].first_only and self.cost[g][c] == rt.units and self.plain_end[c]
             for c in range(C)] for g in range(G)]
+        # social care: mentions, triage, posts (wfm.sim.social)
+        self.social = SocialCare(self) if any(ch.social for ch in chans) else None
+        if self.social is not None:
+            for c in range(C):
+                if self.social.mention_of[c] >= 0 or chans[c].social is not None:
+                    self.single[c] = -1
+                    self.plain_end[c] = False
+                    for g in range(G):
+                        self.plain_gc[g][c] = False
         self.timers: list[tuple] = []
         self.seq = count()
         self.arrivals: list[tuple[float, int, float, float, int]] = []
@@ -306,6 +325,8 @@ class _Run:
         for i in range(self.H + 1):
             _simpy.boundary(env, i * self.L, i, self._boundary)
         self._schedule_rosters()
+        if self.social is not None:
+            self.social.schedule_incidents()
         step, peek = env.step, env.peek
         arrive, fire = self._arrive, self._timer
         timers = self.timers
@@ -375,9 +396,13 @@ class _Run:
                 f" (stopped at interval {i} of {self.H})"
             )
         self._draw(i)
+        overtime = [0] * self.G
+        if self.social is not None and self.m.playbooks:
+            self.social.boundary(i, t)
+            overtime = self.social.overtime
         for g in range(self.G):
             if not self.rostered[g]:
-                self._set_staff(g, int(self.staff_plan[g][i]), t)
+                self._set_staff(g, int(self.staff_plan[g][i]) + overtime[g], t)
             acc.present[i, g] += self.present[g] * self.L
 
     def _draw(self, i: int) -> None:
@@ -400,13 +425,20 @@ class _Run:
                 n = t.size
                 if n == 0:
                     continue
-            acc.offered[i, c] += n
             handles = handle_times(rng, ch.handle_dist, ch.aht[i], ch.cv[i], n)
             if ch.patience is not None:
                 giveups = t + patience_times(rng, ch.patience_dist, ch.patience[i], n)
             else:
                 giveups = np.full(n, INF)
-            parts.append((t, np.full(n, c), handles, giveups))
+            dest = c
+            if ch.social is not None:  # mentions: posts are counted as offered when posted
+                if ch.social.triage < 0:
+                    parts.append((t, np.full(n, c), handles, giveups))
+                    continue
+                dest = ch.social.triage
+                handles = np.full(n, float(self.m.channels[dest].aht[i]))
+            acc.offered[i, dest] += n
+            parts.append((t, np.full(n, dest), handles, giveups))
         if not parts:
             self.arrivals = []
             return
@@ -422,99 +454,6 @@ class _Run:
             [i] * t.size,
             strict=True,
         ))
-
-    # ------------------------------------------------------------------ staffing
-    def _hire(self, g: int, t: float) -> Agent:
-        a = Agent(len(self.agents), g)
-        self.agents.append(a)
-        self.members[g].append(a)
-        return a
-
-    def _join(self, a: Agent, t: float, at_boundary: bool = False) -> float:
-        """Agent a comes on duty at t (hired, back from a break or a shift start).
-
-        ``at_boundary``: a staff change at an interval boundary, whose presence the
-        boundary counts for the whole interval."""
-        g = a.group
-        if a.state == LEAVING:  # still finishing: it simply stays
-            a.state = STAYING
-            self.staying[g] += 1
-        else:
-            a.state = STAYING
-            self.staying[g] += 1
-            self.present[g] += 1
-            if not at_boundary:
-                self._present_from(g, t, 1)
-        return self._refill(a, t)
-
-    def _present_from(self, g: int, t: float, sign: int) -> None:
-        """Count (sign 1) or stop counting (-1) one agent's presence from t to the end of
-        its interval (boundaries count whole intervals)."""
-        if t < self.t_end:
-            i = int(t // self.L)
-            self.acc.present[i, g] += sign * ((i + 1) * self.L - t)
-
-    def _leave(self, a: Agent, t: float, at_boundary: bool = False) -> None:
-        a.state = GONE
-        self.present[a.group] -= 1
-        if not at_boundary:
-            self._present_from(a.group, t, -1)
-
-    def _off(self, a: Agent, t: float) -> None:
-        """Agent a goes off duty at t: now if it holds nothing, else when done."""
-        if a.state != STAYING:
-            return
-        g = a.group
-        self.staying[g] -= 1
-        self.partial[g].pop(a.id, None)
-        if a.load == 0:
-            try:
-                self.idle[g].remove(a)
-            except ValueError:
-                pass
-            self._leave(a, t)
-        else:
-            a.state = LEAVING
-
-    def _set_staff(self, g: int, target: int, t: float) -> None:
-        if target > self.staying[g]:
-            if self.m.staff_rise == "keep":  # first keep agents that were about to leave
-                for a in self.members[g]:
-                    if self.staying[g] >= target:
-                        break
-                    if a.state == LEAVING:
-                        self._join(a, t, at_boundary=True)
-            while self.staying[g] < target:
-                self._join(self._hire(g, t), t, at_boundary=True)
-        # falling: idle agents leave now, then the least loaded leave when done
-        while self.staying[g] > target:
-            if self.idle[g]:
-                a = self.idle[g].pop()
-                self.staying[g] -= 1
-                self._leave(a, t, at_boundary=True)
-                continue
-            cand = [a for a in self.members[g] if a.state == STAYING and a.load > 0]
-            if self.m.staff_drop == "last_hired":
-                cand.reverse()
-            self._off(min(cand, key=lambda a: a.load), t)
-
-    def _schedule_rosters(self) -> None:
-        for g, roster in enumerate(self.m.rosters):
-            if roster is None:
-                continue
-            for start, end, breaks in roster:
-                a = self._hire(g, start)
-                a.state = GONE
-                on, off = [start], []
-                for bs, be in breaks:
-                    off.append(bs)
-                    on.append(be)
-                off.append(end)
-                for t in on:
-                    heappush(self.timers, (max(t, 0.0), next(self.seq), _ON_DUTY, a, None))
-                for t in off:
-                    if t > 0:
-                        heappush(self.timers, (t, next(self.seq), _OFF_DUTY, a, None))
 
     # ------------------------------------------------------------------ arrivals
     def _arrive(self, arrival: tuple[float, int, float, float, int]) -> float:
@@ -534,6 +473,8 @@ class _Run:
             self._enqueue(Contact(t, c, handle, giveup, i), c, t)
             return INF
         x = Contact(t, c, handle, giveup, i)
+        if self.social is not None and self.social.mention_of[c] >= 0:
+            return self.social.mention(x, t)
         if self.kinds[c] == OUTBOUND:
             self.queues[c].append(x)
             self.live[c] += 1
@@ -640,6 +581,8 @@ class _Run:
         k = x.interval * self.C + c
         wait = t - x.arrival
         handle = x.handle * self.factor[g][c]
+        if self.social is not None and self.m.channels[c].social is not None:
+            handle = self.social.handle(x, handle)
         if self.kinds[c] == OUTBOUND:
             ob = self.m.channels[c].outbound
             if ob is not None and self.erngs[c].random() < ob.connect_rate:
@@ -716,6 +659,8 @@ class _Run:
         if x.line >= 0:
             self.pool_used[x.line] -= 1
             x.line = -1
+        if self.social is not None:
+            self.social.done(x, t)
         ch = self.m.channels[c]
         if ch.transfer_to >= 0 and self.erngs[c].random() < ch.transfer_share:
             self._transfer(x, ch.transfer_to, t)
@@ -927,9 +872,12 @@ class _Run:
             self.f["retrials"][k] += 1
             self.f["extra"][k] += 1
             return self._offer(y, t)
-        if kind == _ON_DUTY:
+        if kind >= MENTION:
+            assert self.social is not None
+            return self.social.timer(kind, obj, extra, t)
+        if kind == ON_DUTY:
             return self._join(obj, t)
-        self._off(obj, t)  # _OFF_DUTY
+        self._off(obj, t)  # OFF_DUTY
         return INF
 
     def _wake(self, g: int, t: float) -> float:
@@ -964,10 +912,10 @@ class _Run:
                      "transferred_in", "transferred_out", "rerouted", "connected",
                      "answered_first", "in_target_first", "abandoned_first", "short_first"):
             a[name] += arr(self.f[name])
-        extra = arr(self.f["extra"])
-        a["offered"] += extra
-        drawn = a["offered"] - extra
-        a["customers"] += drawn
+        a["customers"] += a["offered"]  # the drawn arrivals: first attempts
+        a["offered"] += arr(self.f["extra"])  # retrials, transfers, callbacks
+        if self.social is not None:
+            self.social.finish()
         for c in range(self.C):
             for x in self.queues[c]:
                 if x.state != WAITING:

@@ -18,6 +18,7 @@ transfers and callbacks): what customers saw rather than what the switch counted
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -49,6 +50,11 @@ COUNTS = (
     "transferred_out",
     "rerouted",
     "connected",
+    "mentions",
+    "actionable",
+    "viral",
+    "community_deflected",
+    "reply_resolved",
 )
 #: Counts over first attempts only (internal: for ``service_level_first``).
 FIRST = ("answered_first", "in_target_first", "abandoned_first", "short_first")
@@ -72,6 +78,8 @@ class Accumulator:
     hist: np.ndarray = field(init=False)  # (horizon, channels, N_BINS)
     busy: np.ndarray = field(init=False)  # (horizon, groups) agent-seconds
     present: np.ndarray = field(init=False)  # (horizon, groups) agent-seconds on duty
+    exposure: np.ndarray = field(init=False)  # people who saw a post unanswered past target
+    fired: list[tuple[str, int, str]] = field(default_factory=list)  # playbook, interval, action
 
     def __post_init__(self) -> None:
         shape = (self.horizon, self.n_channels)
@@ -81,6 +89,7 @@ class Accumulator:
         self.hist = np.zeros((*shape, N_BINS), np.int64)
         self.busy = np.zeros((self.horizon, self.n_groups))
         self.present = np.zeros((self.horizon, self.n_groups))
+        self.exposure = np.zeros(shape)
 
     def __getattr__(self, name: str) -> np.ndarray:
         arrays = self.__dict__.get("arrays")
@@ -150,11 +159,15 @@ def interval_frame(
     definitions = definitions if definitions is not None else [SL_OFFERED] * c
     sums = {name: np.sum([a.arrays[name] for a in accs], axis=0) for name in (*COUNTS, *FIRST)}
     wait_sum = np.sum([a.wait_sum for a in accs], axis=0)
+    exposure = np.sum([a.exposure for a in accs], axis=0)
     backlog = np.sum([a.backlog for a in accs], axis=0)
     hist: np.ndarray = np.sum([a.hist for a in accs], axis=0)
     within = np.array([t[0] for t in targets])
     slt = np.array([t[1] for t in targets])
     sl, sl_first = service_levels(sums, definitions)
+    judged = ~np.isnan(slt)  # channels without a target (outbound, triage) have none
+    sl = np.where(judged, sl, np.nan)
+    sl_first = np.where(judged, sl_first, np.nan)
     df = pd.DataFrame(
         {
             "interval": np.repeat(np.arange(h), c),
@@ -168,6 +181,7 @@ def interval_frame(
             "wait_p90": wait_quantile(hist, 0.9).ravel(),
             "abandonment": ratio(sums["abandoned"], sums["offered"]).ravel(),
             "backlog": (backlog / r).ravel(),
+            "exposure": (exposure / r).ravel(),
             "target_service_level": np.tile(slt, h),
             "answer_within": np.tile(within, h),
         }
@@ -208,11 +222,13 @@ def channel_totals(acc: Accumulator, definitions: Sequence[int] | None = None) -
     out["wait_p90"] = wait_quantile(acc.hist.sum(axis=0), 0.9)
     out["abandonment"] = ratio(tot["abandoned"], tot["offered"])
     out["backlog"] = acc.backlog[-1].astype(float)
+    out["backlog_peak"] = acc.backlog.max(axis=0).astype(float)
+    out["exposure"] = acc.exposure.sum(axis=0)
     return out
 
 
 SUMMARY_MEASURES = ("service_level", "service_level_first", "asa", "wait_p90", "abandonment",
-                    "backlog")
+                    "backlog", "backlog_peak", "exposure")
 
 
 def summary_frames(
@@ -224,6 +240,10 @@ def summary_frames(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(summary, per-replication) frames, one row per channel (x replication)."""
     per = [channel_totals(a, definitions) for a in accs]
+    judged = ~np.isnan(np.array([t[1] for t in targets], float))
+    for tot in per:
+        tot["service_level"] = np.where(judged, tot["service_level"], np.nan)
+        tot["service_level_first"] = np.where(judged, tot["service_level_first"], np.nan)
     rows = []
     for rep, tot in enumerate(per):
         for ci, ch in enumerate(channels):
@@ -236,7 +256,9 @@ def summary_frames(
         cols[name] = np.mean([t[name] for t in per], axis=0)
     for name in SUMMARY_MEASURES:
         vals = np.array([t[name] for t in per], float)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            # a channel without a target has no service level in any replication
+            warnings.simplefilter("ignore", RuntimeWarning)
             cols[name] = (
                 (
                     np.nanmean(vals, axis=0)
@@ -247,7 +269,9 @@ def summary_frames(
                 else vals[0]
             )
         if len(per) > 1:
-            cols[f"{name}_ci"] = t_halfwidth(vals, axis=0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                cols[f"{name}_ci"] = t_halfwidth(vals, axis=0)
     cols["target_service_level"] = [t[1] for t in targets]
     cols["answer_within"] = [t[0] for t in targets]
     summary = pd.DataFrame(cols)
@@ -257,3 +281,47 @@ def summary_frames(
         for s, t in zip(sl, summary["target_service_level"], strict=True)
     ]
     return summary, reps
+
+
+def risk_frame(replications: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """The day's risk per channel over replications: the chance of missing the target,
+    and quantiles of the peak backlog and of the exposure.
+
+    Columns: ``channel``, ``replications``, ``miss_probability`` (share of replications
+    whose day service level is below the target; NaN without a target),
+    ``backlog_peak_p50``, ``backlog_peak_p90``, ``backlog_peak_max`` (contacts waiting at
+    an interval's end), ``exposure_mean``, ``exposure_p50``, ``exposure_p90`` (people who
+    saw a post unanswered past its target).
+    """
+    rows = []
+    targets = summary.set_index("channel")["target_service_level"]
+    for ch, part in replications.groupby("channel", sort=False):
+        sl = part["service_level"].to_numpy(float)
+        target = float(targets.get(ch, np.nan))
+        judged = ~np.isnan(sl)
+        miss = float(np.mean(sl[judged] < target - 1e-12)) if judged.any() and not math.isnan(target) \
+            else np.nan
+        peak = part["backlog_peak"].to_numpy(float)
+        exp = part["exposure"].to_numpy(float)
+        rows.append({
+            "channel": ch,
+            "replications": len(part),
+            "miss_probability": miss,
+            "backlog_peak_p50": float(np.quantile(peak, 0.5)),
+            "backlog_peak_p90": float(np.quantile(peak, 0.9)),
+            "backlog_peak_max": float(peak.max()),
+            "exposure_mean": float(exp.mean()),
+            "exposure_p50": float(np.quantile(exp, 0.5)),
+            "exposure_p90": float(np.quantile(exp, 0.9)),
+        })
+    return pd.DataFrame(rows)
+
+
+def playbook_frame(accs: list[Accumulator], labels: list[str]) -> pd.DataFrame:
+    """When each playbook fired: ``replication``, ``playbook``, ``interval``, ``start``,
+    ``action`` (one row per replication x interval it was on)."""
+    rows = [
+        {"replication": r, "playbook": name, "interval": i, "start": labels[i], "action": action}
+        for r, a in enumerate(accs) for name, i, action in a.fired
+    ]
+    return pd.DataFrame(rows, columns=["replication", "playbook", "interval", "start", "action"])

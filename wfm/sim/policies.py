@@ -111,10 +111,10 @@ class Oldest:
         return best
 
 
-ARRIVAL_POLICIES = {
+ARRIVAL_POLICIES: dict[str, type[LeastOccupied | Ordered | LongestIdle | RandomGroup]] = {
     "least_occupied": LeastOccupied,
     "ordered": Ordered,
     "longest_idle": LongestIdle,
     "random": RandomGroup,
 }
-NEXT_POLICIES = {"priority": Priority, "oldest": Oldest}
+NEXT_POLICIES: dict[str, type[Priority | Oldest]] = {"priority": Priority, "oldest": Oldest}

@@ -52,7 +52,16 @@ class SimulationResult:
         when ``replications > 1``, the target and ``met`` (service level >= target;
         true when nothing could be judged yet).
     replications : pandas.DataFrame
-        The summary measures of each replication (one row per replication x channel).
+        The summary measures of each replication (one row per replication x channel),
+        with ``backlog_peak`` (the most contacts waiting at an interval's end) and
+        ``exposure``.
+    risk : pandas.DataFrame
+        The day's risk per channel over the replications: chance of missing the target,
+        quantiles of the peak backlog and of the exposure (see
+        :func:`wfm.sim.metrics.risk_frame`).
+    playbooks : pandas.DataFrame
+        When each surge playbook fired: ``replication``, ``playbook``, ``interval``,
+        ``start``, ``action``.
     scenario : Scenario
     seed : int
     n_replications : int
@@ -68,6 +77,40 @@ class SimulationResult:
     seed: int
     n_replications: int
     elapsed: float = field(default=0.0)
+    risk: pd.DataFrame = field(default_factory=pd.DataFrame)
+    playbooks: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def funnel(self) -> pd.DataFrame:
+        """Social channels' funnel over the horizon (means per replication): ``channel``,
+        ``mentions`` (what monitoring saw, follow-ups included), ``viral`` (follow-up
+        mentions), ``triaged`` (read and classified by an agent), ``actionable`` (needed a
+        reply), ``community_deflected`` (a peer answered first), ``reply_resolved``
+        (resolved by an incident's public reply), ``answered`` (replied by an agent),
+        ``moved_private`` (then moved to a private conversation), ``unanswered``,
+        ``service_level``, ``exposure`` (people who saw a post unanswered past target)."""
+        s = self.summary.set_index("channel")
+        rows = []
+        for name, ch in self.scenario.channels.items():
+            if ch.kind != "social":
+                continue
+            r = s.loc[name]
+            triage = f"{name}/triage"
+            rows.append({
+                "channel": name,
+                "mentions": r["mentions"],
+                "viral": r["viral"],
+                "triaged": s.loc[triage, "answered"] if triage in s.index else r["mentions"],
+                "actionable": r["actionable"],
+                "community_deflected": r["community_deflected"],
+                "reply_resolved": r["reply_resolved"],
+                "answered": r["answered"],
+                "moved_private": r["transferred_out"],
+                "unanswered": r["unanswered"],
+                "service_level": r["service_level"],
+                "exposure": r["exposure"],
+            })
+        return pd.DataFrame(rows)
 
     @property
     def met(self) -> bool:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from wfm.scenario import Scenario
 
 VOICE, CHAT, DEFERRED, OUTBOUND = 0, 1, 2, 3
-KIND_CODES = {"voice": VOICE, "chat": CHAT, "deferred": DEFERRED, "outbound": OUTBOUND}
+KIND_CODES = {"voice": VOICE, "chat": CHAT, "deferred": DEFERRED, "outbound": OUTBOUND,
+              "social": DEFERRED}
 
 
 @dataclass(frozen=True)

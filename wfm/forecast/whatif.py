@@ -1,4 +1,4 @@
-"""Forecast what-ifs on a scenario's interval volumes: surge events and channel mix shifts.
+"""What-ifs on a scenario's interval volumes: surge events and channel mix shifts.
 
 Each function takes a :class:`~wfm.scenario.Scenario` and returns a new, revalidated
 one; the input is never changed. Volumes are contacts offered per interval (before
