@@ -26,7 +26,7 @@ TUTORIAL = DOCS / "tutorial.md"
 MODELS = ("Scenario", "Channel", "Target", "AgentGroup", "ShiftRule", "BreakRule", "Distribution",
           "Retrial", "MaxWait", "Transfer", "Outbound", "Routing", "ChannelRouting", "GroupRouting",
           "RosterAgent", "Uncertainty", "Social", "Community", "Reach", "Virality", "Incident",
-          "Playbook", "PlaybookCondition", "PlaybookAction")
+          "Playbook", "PlaybookCondition", "PlaybookAction", "OpeningHours", "Shrinkage")
 
 _FENCE = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[ \t]*$", re.M | re.S)
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)

@@ -30,8 +30,8 @@ def baseline():
 
 def test_long_format_columns(baseline):
     req = staffing.requirements(baseline)
-    assert list(req.columns) == ["level", "name", "interval", "start", "required", "kind",
-                                 "volume", "workload"]
+    assert list(req.columns) == ["level", "name", "interval", "start", "required",
+                                 "required_paid", "kind", "volume", "workload"]
     H = baseline.horizon
     ch = req[req["level"] == "channel"]
     gr = req[req["level"] == "group"]
@@ -178,3 +178,35 @@ def test_baseline_groups_cover_their_channels(baseline):
 def test_rejects_a_non_scenario():
     with pytest.raises(TypeError):
         staffing.requirements({"channels": {}})
+
+
+def test_shrinkage_turns_net_agents_into_paid_agents(baseline):
+    data = baseline.to_dict()
+    data["agents"][0]["shrinkage"] = {"planned": 0.15, "unplanned": 0.08}
+    sc = wfm.Scenario.from_dict(data)
+    req = staffing.requirements(sc)
+    voice = req[(req["level"] == "group") & (req["name"] == "voice")]
+    expected = np.ceil(voice["required"].to_numpy() / 0.77 - 1e-9)
+    np.testing.assert_array_equal(voice["required_paid"].to_numpy(), expected)
+    other = req[(req["level"] == "group") & (req["name"] == "digital")]
+    np.testing.assert_array_equal(other["required_paid"], other["required"])
+
+
+def test_closed_intervals_need_nobody_and_take_no_arrivals(baseline):
+    data = baseline.to_dict()
+    data.update(start_date="2026-11-30", opening_hours={"mon": ["09:00", "18:00"]})
+    sc = wfm.Scenario.from_dict(data)  # a Monday, 08:00-20:00: closed 08:00-09:00, 18:00-20:00
+    is_open = sc.open_mask()
+    assert is_open.tolist() == [False] * 2 + [True] * 18 + [False] * 4
+    req = staffing.requirements(sc)
+    closed = req[req["interval"].isin(np.flatnonzero(~is_open))]
+    assert (closed["required"] == 0).all()
+    res = wfm.simulate(sc, seed=1)
+    offered = res.intervals.groupby("interval")["offered"].sum()
+    assert (offered[~is_open] == 0).all() and (offered[is_open] > 0).all()
+    assert res.intervals["start"].iloc[0] == "Mon 30 Nov 08:00"
+    # closed_dates: the whole day
+    data.update(closed_dates=["2026-11-30"])
+    assert not wfm.Scenario.from_dict(data).open_mask().any()
+    with pytest.raises(wfm.ScenarioError, match="start_date"):
+        wfm.Scenario.from_dict({**baseline.to_dict(), "opening_hours": {"mon": ["09:00", "18:00"]}})

@@ -28,7 +28,9 @@ The offered volume is the scenario's volume after deflection
   the end, with time left on its turnaround, as pending rather than missed. The fluid
   model judges an item on time when it is *finished* within the turnaround; for a
   channel whose ``target.judged_on`` is ``started`` (the default, as the simulation
-  judges it) the deadline is the turnaround plus the mean handle time.
+  judges it) the deadline is the turnaround plus the mean handle time. Closed
+  intervals (``opening_hours``, ``closed_dates``) are left out: the work waits for the
+  next open one.
 * **outbound**: no requirement of its own (idle agents of its groups dial).
 * **social**: as deferred work, on the expected work of :func:`social_volume` (triage
   of every mention, the follow-ups of virality and the incidents' posts included).
@@ -87,7 +89,23 @@ __all__ = [
     "split_weights",
 ]
 
-COLUMNS = ["level", "name", "interval", "start", "required", "kind", "volume", "workload"]
+COLUMNS = ["level", "name", "interval", "start", "required", "required_paid", "kind", "volume",
+           "workload"]
+
+
+def paid_agents(net: Any, shrinkage: Any) -> np.ndarray:
+    """Paid agents (gross) for ``net`` agents on the phones: ``ceil(net / (1 - shrinkage))``
+    per interval, ``shrinkage`` the total share (planned + unplanned).
+
+    Examples
+    --------
+    >>> paid_agents([10, 20, 0], 0.23).tolist()
+    [13, 26, 0]
+    """
+    net_arr = np.asarray(net, float)
+    keep = 1 - np.asarray(shrinkage, float)
+    gross = net_arr / keep
+    return np.asarray(np.ceil(gross - 1e-9 * np.maximum(gross, 1.0)), np.int64)
 
 
 def channel_workload(channel: Channel, interval: float) -> np.ndarray:
@@ -152,8 +170,9 @@ def channel_requirements(scenario: Scenario) -> dict[str, np.ndarray]:
     iv = scenario.interval_seconds
     h = scenario.horizon
     out: dict[str, np.ndarray] = {}
+    is_open = scenario.open_mask()  # a closed interval needs nobody
     for name, ch in scenario.channels.items():
-        v = np.asarray(ch.volume, float) * (1 - ch.deflection)
+        v = np.asarray(ch.volume, float) * (1 - ch.deflection) * is_open
         t = ch.target
         aht = ch.aht_curve(h)
         patience = ch.patience_curve(h)
@@ -171,8 +190,11 @@ def channel_requirements(scenario: Scenario) -> dict[str, np.ndarray]:
             # may finish them one handle time later
             within = t.answer_within + (ch.mean_aht if t.judged_on == "started" else 0.0)
             if ch.social is not None:  # mentions -> triage and replies, in units of aht
-                v = social_volume(scenario, name)
-            n = deferred_requirement(v, aht, within, interval=iv)
+                v = social_volume(scenario, name) * is_open
+            # over the open intervals only (closed ones need nobody; the backlog waits)
+            n = np.zeros(h, dtype=np.int64)
+            if is_open.any():
+                n[is_open] = deferred_requirement(v[is_open], aht[is_open], within, interval=iv)
         out[name] = np.asarray(n, dtype=np.int64).reshape(h)
     return out
 
@@ -295,9 +317,10 @@ def requirements(scenario: Scenario) -> pd.DataFrame:
     pandas.DataFrame
         Long format, one row per interval x channel (``level == "channel"``) then per
         interval x group (``level == "group"``). Columns: ``level``, ``name`` (channel or
-        group), ``interval`` (0-based), ``start`` (clock label), ``required`` (agents,
-        int), and for channel rows ``kind``, ``volume`` (contacts offered after
-        deflection) and ``workload`` (offered work in agents, i.e. agent-seconds per
+        group), ``interval`` (0-based), ``start`` (clock label), ``required`` (agents on
+        the phones, net, int), ``required_paid`` (paid agents, gross of the group's
+        ``shrinkage``; channel rows repeat ``required``), and for channel rows ``kind``,
+        ``volume`` (contacts offered after deflection) and ``workload`` (offered work in agents, i.e. agent-seconds per
         interval / interval seconds; chat divided by its concurrency); NaN/None for
         group rows.
 
@@ -323,20 +346,23 @@ def requirements(scenario: Scenario) -> pd.DataFrame:
             "interval": np.arange(h),
             "start": labels,
             "required": chan[name],
+            "required_paid": chan[name],
             "kind": ch.kind,
             "volume": np.asarray(ch.volume, float) * (1 - ch.deflection),
             "workload": channel_workload(ch, iv),
         }))
     for g, req in group_requirements(scenario, chan).items():
+        shrink = scenario.group(g).shrinkage
         frames.append(pd.DataFrame({
             "level": "group",
             "name": g,
             "interval": np.arange(h),
             "start": labels,
             "required": req,
+            "required_paid": paid_agents(req, shrink.total(h)) if shrink else req,
             "kind": None,
             "volume": np.nan,
             "workload": np.nan,
         }))
     df = pd.concat(frames, ignore_index=True)[COLUMNS]
-    return df.astype({"interval": "int64", "required": "int64"})
+    return df.astype({"interval": "int64", "required": "int64", "required_paid": "int64"})

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from wfm.errors import LimitError, ScenarioError
 from wfm.scenario.behaviour import Distribution, MaxWait, Outbound, Retrial, Transfer
+from wfm.scenario.calendar import OpeningHours, Shrinkage
 from wfm.scenario.clock import parse_clock
 from wfm.scenario.models import (
     CHANNEL_KINDS,
@@ -70,6 +71,7 @@ __all__ = [
     "Incident",
     "LimitError",
     "MaxWait",
+    "OpeningHours",
     "Outbound",
     "Playbook",
     "PlaybookAction",
@@ -81,6 +83,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ShiftRule",
+    "Shrinkage",
     "Social",
     "Target",
     "Transfer",

@@ -11,6 +11,7 @@ offered per interval, rates in [0, 1].
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -28,6 +29,7 @@ from wfm.atomic import atomic_write
 from wfm.errors import LimitError, ScenarioError
 from wfm.scenario import paths
 from wfm.scenario.behaviour import MEAN_BASED, Distribution, MaxWait, Outbound, Retrial, Transfer
+from wfm.scenario.calendar import OpeningHours, Shrinkage, calendar_labels, open_mask, parse_date
 from wfm.scenario.clock import Clock, clock_value, parse_clock
 from wfm.scenario.fields import (
     MAX_AHT,
@@ -271,6 +273,7 @@ class AgentGroup(_Model):
     )
     roster: Annotated[tuple[RosterAgent, ...], BeforeValidator(to_tuple), Field(min_length=1)] | None = None
     handle_factor: dict[str, Annotated[PosFloat, Field(le=100)]] = Field(default_factory=dict)
+    shrinkage: Shrinkage | None = None
 
     @field_validator("skills")
     @classmethod
@@ -421,6 +424,23 @@ class Scenario(_Model):
     )
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     playbooks: Annotated[tuple[Playbook, ...], BeforeValidator(to_tuple)] = ()
+    start_date: str | None = None
+    opening_hours: OpeningHours | None = None
+    closed_dates: Annotated[tuple[str, ...], BeforeValidator(to_tuple)] = ()
+
+    @field_validator("start_date")
+    @classmethod
+    def _date(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_date(v)
+        return v
+
+    @field_validator("closed_dates")
+    @classmethod
+    def _dates(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for d in v:
+            parse_date(d)
+        return v
 
     @field_validator("interval_minutes")
     @classmethod
@@ -508,8 +528,29 @@ class Scenario(_Model):
             for g in self.agents
         }
 
+    @property
+    def date(self) -> dt.date | None:
+        """The first day's date (None without ``start_date``)."""
+        return parse_date(self.start_date) if self.start_date else None
+
+    def day_index(self) -> np.ndarray:
+        """The day (0 = the first) of every interval."""
+        minutes = self.start_seconds // 60 + np.arange(self.horizon) * self.interval_minutes
+        return np.asarray(minutes // 1440, np.int64)
+
+    def open_mask(self) -> np.ndarray:
+        """Whether each interval is open (``opening_hours``, ``closed_dates``); a closed
+        interval takes no arrivals and needs no staff."""
+        return open_mask(self.date, self.start_seconds // 60, self.interval_minutes,
+                         self.horizon, self.opening_hours,
+                         tuple(parse_date(d) for d in self.closed_dates))
+
     def interval_labels(self) -> list[str]:
-        """Clock label of each interval's start: ``"08:30"``, or ``"d2 08:30"`` from day 2."""
+        """Label of each interval's start: ``"08:30"``, or ``"d2 08:30"`` from day 2; with
+        a ``start_date``, ``"Mon 30 Nov 08:30"``."""
+        if self.date is not None:
+            return calendar_labels(self.date, self.start_seconds // 60, self.interval_minutes,
+                                   self.horizon)
         out = []
         for i in range(self.horizon):
             minutes = self.start_seconds // 60 + i * self.interval_minutes
@@ -573,7 +614,7 @@ class Scenario(_Model):
         for g in data["agents"]:
             if not g.get("handle_factor"):
                 g.pop("handle_factor", None)
-        for key in ("shifts", "trunks", "playbooks"):
+        for key in ("shifts", "trunks", "playbooks", "closed_dates"):
             if not data[key]:
                 del data[key]
         if self.routing.is_default():

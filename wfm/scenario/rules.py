@@ -146,6 +146,20 @@ def scenario_problems(sc: Scenario) -> list[tuple[str, str]]:
         if not any(name in g.skills for g in sc.agents):
             problems.append((f"channels.{name}", "no agent group has this channel as a skill"))
     problems.extend(_channel_problems(sc, horizon))
+    if sc.start_date is None and (sc.opening_hours is not None or sc.closed_dates):
+        problems.append(("start_date", "is required with opening_hours or closed_dates (the"
+                         " weekday of each interval comes from it)"))
+    for i, g in enumerate(sc.agents):
+        if g.shrinkage is None:
+            continue
+        bad = [key for key in ("planned", "unplanned")
+               if isinstance(getattr(g.shrinkage, key), tuple)
+               and len(getattr(g.shrinkage, key)) != horizon]
+        for key in bad:
+            problems.append((f"agents[{i}].shrinkage.{key}", f"has {len(getattr(g.shrinkage, key))}"
+                             f" intervals but the horizon is {horizon}"))
+        if not bad and float(g.shrinkage.total(horizon).max()) >= 1:
+            problems.append((f"agents[{i}].shrinkage", "planned + unplanned must stay below 1"))
     problems.extend(_routing_problems(sc))
     for gname, rule in sc.shifts.items():
         if gname not in seen:

@@ -139,6 +139,7 @@ def compile_model(scenario: Scenario) -> Model:
         pools.append(int(lines))
     channels = []
     social_of: dict[int, Social] = {}
+    is_open = scenario.open_mask()  # a closed interval takes no arrivals
     for name, ch in scenario.channels.items():
         pool = -1
         if ch.lines is not None:
@@ -152,7 +153,7 @@ def compile_model(scenario: Scenario) -> Model:
         channels.append(ChannelParams(
             name=name,
             kind=KIND_CODES[ch.kind],
-            volume=np.asarray(ch.volume, float),
+            volume=np.asarray(ch.volume, float) * is_open,
             aht=ch.aht_curve(h),
             cv=ch.cv_curve(h),
             handle_dist=ch.handle_time,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from wfm.atomic import atomic_write
@@ -79,6 +81,48 @@ class SimulationResult:
     elapsed: float = field(default=0.0)
     risk: pd.DataFrame = field(default_factory=pd.DataFrame)
     playbooks: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def daily(self) -> pd.DataFrame:
+        """One row per day x channel: the counts (means per replication), ``service_level``
+        (by the channel's definition), ``backlog`` at the day's close, and ``date`` and
+        ``weekday`` with a ``start_date``."""
+        return self._by_period("day")
+
+    @property
+    def weekly(self) -> pd.DataFrame:
+        """One row per week (of 7 days from the first) x channel, as :attr:`daily`."""
+        return self._by_period("week")
+
+    def _by_period(self, period: str) -> pd.DataFrame:
+        sc = self.scenario
+        iv = self.intervals.copy()
+        day = sc.day_index()
+        iv["day"] = np.repeat(day, len(iv) // max(len(day), 1))
+        iv["week"] = iv["day"] // 7
+        counts = ["offered", "answered", "abandoned", "short_abandoned", "answered_in_target",
+                  "unanswered", "pending", "blocked", "balked"]
+        g = iv.groupby([period, "channel"], sort=False)
+        out = g[counts].sum()
+        out["backlog"] = g["backlog"].last()
+        out = out.reset_index()
+        definition = {n: (ch.target.definition if ch.target else "offered")
+                      for n, ch in sc.channels.items()}
+        has_target = {n: ch.target is not None for n, ch in sc.channels.items()}
+        sl = []
+        for r in out.itertuples(index=False):
+            d = definition.get(r.channel, "offered")
+            den = (r.offered - r.pending if d == "offered" else
+                   r.answered + r.abandoned - r.short_abandoned if d == "answered_and_late_abandoned"
+                   else r.answered)
+            ok = has_target.get(r.channel, False) and den > 0
+            sl.append(r.answered_in_target / den if ok else np.nan)
+        out["service_level"] = sl
+        if sc.date is not None and period == "day":
+            dates = [sc.date + dt.timedelta(days=int(k)) for k in out["day"]]
+            out["date"] = [d.isoformat() for d in dates]
+            out["weekday"] = [d.strftime("%a") for d in dates]
+        return out
 
     @property
     def funnel(self) -> pd.DataFrame:
