@@ -258,7 +258,12 @@ def test_to_scenario_over_calendar_days(hist):
     assert sc.start == "08:00" and sc.interval_minutes == 30
     assert sc.horizon == 3 * 48 + 24
     labels = sc.interval_labels()
-    assert labels[0] == "08:00" and labels[-1] == "d4 19:30"
+    assert labels[0] == "Fri 15 Mar 08:00" and labels[-1] == "Mon 18 Mar 19:30"
+    assert sc.start_date == "2024-03-15"
+    # the forecast's own error goes into the simulation's busyness
+    assert sc.uncertainty.busyness_cv > 0 and sc.uncertainty.per_channel
+    assert fc.to_scenario(tmpl, quantile=0.9).uncertainty.busyness_cv == 0
+    assert fc.to_scenario(tmpl, uncertainty=False).uncertainty.busyness_cv == 0
     phone = np.asarray(sc.channels["phone"].volume)
     day1 = fc.intervals[(fc.intervals["channel"] == "phone") & (fc.intervals["day"] == 1)]["volume"]
     np.testing.assert_allclose(phone[:24], day1, atol=1e-3)
@@ -352,3 +357,29 @@ def test_cli_backtest_and_errors(history_csv, tmp_path):
     bad.write_text("interval_start,channel,offered\n2024-01-08 08:00,phone,-1\n")
     res = runner.invoke(app, ["forecast", str(bad)])
     assert res.exit_code == 2 and "line 2, column 'offered'" in res.output
+
+
+def test_a_sweep_over_forecast_growth_and_quantile(tmp_path):
+    """A sweep spec starting from history varies the forecast's growth and quantile."""
+    history = synthetic(days=42, channels=("phone", "email"))
+    history.to_csv(tmp_path / "history.csv", index=False)
+    wfm.Scenario.from_dict(TEMPLATE).to_yaml(tmp_path / "template.yaml")
+    spec = {"forecast": {"history": str(tmp_path / "history.csv"),
+                         "template": str(tmp_path / "template.yaml"), "days": 1,
+                         "growth": [1.0, 1.2], "quantile": ["mean", 0.9]},
+            "replications": 1, "seed": 2}
+    loaded = wfm.load_spec(spec)
+    assert loaded.params == ["forecast.growth", "forecast.quantile"]
+    base = loaded.scenario
+    points = loaded.points()
+    volume = {(p.values["forecast.growth"], p.values["forecast.quantile"]):
+              sum(loaded.scenario_for(p).channels["phone"].volume) for p in points}
+    assert volume[(1.0, "mean")] == pytest.approx(sum(base.channels["phone"].volume), rel=1e-6)
+    assert volume[(1.2, "mean")] == pytest.approx(1.2 * volume[(1.0, "mean")], rel=1e-3)
+    assert volume[(1.0, 0.9)] > volume[(1.0, "mean")]  # the 90th percentile plans for more
+    res = wfm.sweep(loaded, workers=1)
+    assert res.failed == 0 and res.points == 4
+    with pytest.raises(wfm.ScenarioError, match="forecast.quantile"):
+        wfm.load_spec({**spec, "forecast": {**spec["forecast"], "quantile": [1.5]}})
+    with pytest.raises(wfm.ScenarioError, match="either scenario or forecast"):
+        wfm.load_spec({**spec, "scenario": str(tmp_path / "template.yaml")})

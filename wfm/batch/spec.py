@@ -21,8 +21,18 @@ is given as a list of lists. ``mix_shift`` and ``surge`` (a mapping, or a list o
 mappings for several) take the arguments of :func:`wfm.forecast.mix_shift` and
 :func:`wfm.forecast.surge` (``from``, ``to``, ``share``, ``aht`` seconds; ``channel``,
 ``start`` interval index or clock label, ``peak``, ``half_life_minutes`` or
-``half_life`` seconds). A point's scenario is built as: ``set``, then ``scale``, then
-each ``mix_shift``, then each ``surge``.
+``half_life`` seconds). A point's scenario is built as: the forecast (when the spec starts
+from history), then ``set``, then ``scale``, then each ``mix_shift``, then each
+``surge``.
+
+A spec may start from the centre's history instead of a scenario::
+
+    forecast:
+      history: ../data/history.csv          # interval history (see wfm.history)
+      template: ../scenarios/baseline.yaml  # its channels' parameters and groups
+      days: 5                               # open days to forecast
+      growth: [1.0, 1.05, 1.1]              # volume what-ifs
+      quantile: [mean, 0.8, 0.9]            # plan for the mean or a quantile
 
 Every combination of the lists is one point. A point is identified by a stable hash
 of its values, the spec seed and the replications (``point_id``), and simulated as
@@ -79,8 +89,10 @@ __all__ = [
 ]
 
 FORMAT = 1
-SPEC_KEYS = ("name", "description", "scenario", "replications", "seed", "point_timeout",
+SPEC_KEYS = ("name", "description", "scenario", "forecast", "replications", "seed", "point_timeout",
              "scale", "set", "surge", "mix_shift")
+FORECAST_KEYS = ("history", "template", "days", "interval", "start", "country", "subdiv",
+                 "growth", "quantile")
 #: Seconds one point may take before it is recorded as failed (spec key ``point_timeout``).
 DEFAULT_POINT_TIMEOUT = 1800.0
 SURGE_KEYS = ("channel", "start", "peak", "half_life_minutes", "half_life")
@@ -202,6 +214,8 @@ class SweepSpec:
     point_timeout: float = DEFAULT_POINT_TIMEOUT
     source: str | None = None
     scenario_source: str | None = None
+    forecast: Any = None  # a wfm.forecast.Forecast when the spec starts from history
+    template: Scenario | None = None
     _points: list[Point] = field(default_factory=list, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -262,6 +276,11 @@ class SweepSpec:
             else:
                 slots.setdefault((d.kind, d.slot), {})[d.key] = v
         sc = self.scenario
+        fc = slots.pop(("forecast", 0), None)
+        if fc is not None and self.forecast is not None and self.template is not None:
+            q = fc.get("quantile", "mean")
+            sc = self.forecast.to_scenario(self.template, quantile=None if q == "mean" else float(q),
+                                           growth=float(fc.get("growth", 1.0)))
         if sets:
             sc = sc.with_values(sets)
         if scales:
@@ -379,9 +398,18 @@ def _parse_spec(data: dict[str, Any], base_dir: Path, source: str | None) -> Swe
         if key not in SPEC_KEYS:
             raise _err(short_repr(key, 40) if not isinstance(key, str) else key[:60],
                        f"is not a known key (known: {', '.join(SPEC_KEYS)})")
-    if "scenario" not in data:
-        raise _err("scenario", "is required (a scenario file, relative to the spec)")
-    scenario, scenario_source = _spec_scenario(data["scenario"], base_dir)
+    fc_obj, template = None, None
+    if "forecast" in data:
+        if "scenario" in data:
+            raise _err("scenario", "give either scenario or forecast (whose template is the"
+                                   " scenario), not both")
+        fc_obj, template, scenario_source = _spec_forecast(data["forecast"], base_dir)
+        scenario = fc_obj.to_scenario(template)
+    elif "scenario" not in data:
+        raise _err("scenario", "is required (a scenario file, relative to the spec), or a"
+                               " forecast from history")
+    else:
+        scenario, scenario_source = _spec_scenario(data["scenario"], base_dir)
     name = data.get("name") or (Path(source).stem if source else "sweep")
     if not isinstance(name, str):
         raise _err("name", f"must be text (got {short_repr(name)})")
@@ -398,7 +426,14 @@ def _parse_spec(data: dict[str, Any], base_dir: Path, source: str | None) -> Swe
 
     dims: list[Dim] = []
     for kind in data:  # file order sets the grid order
-        if kind in ("scale", "set"):
+        if kind == "forecast":
+            for key in ("growth", "quantile"):
+                if key in data[kind]:
+                    values, varied = _alternatives(data[kind][key], f"forecast.{key}")
+                    for v in values:
+                        _check_forecast_value(key, v)
+                    dims.append(Dim(f"forecast.{key}", "forecast", 0, key, values, varied))
+        elif kind in ("scale", "set"):
             dims.extend(_parse_paths(scenario, kind, data[kind]))
         elif kind == "mix_shift":
             dims.extend(_parse_entries(scenario, kind, data[kind], MIX_KEYS, ("from", "to", "share")))
@@ -411,7 +446,7 @@ def _parse_spec(data: dict[str, Any], base_dir: Path, source: str | None) -> Swe
             raise _err(f"set.{n}", f"is both set and scaled; vary {n} in one place only")
     spec = SweepSpec(name=name, scenario=scenario, replications=replications, seed=seed,
                      dims=tuple(dims), point_timeout=point_timeout, source=source,
-                     scenario_source=scenario_source)
+                     scenario_source=scenario_source, forecast=fc_obj, template=template)
     limits.check("points (the product of the list lengths)", spec.n_points, "max_grid_points")
     return spec
 
@@ -466,6 +501,45 @@ def _parse_entries(scenario: Scenario, kind: str, section: Any, keys: Sequence[s
                                                     f" {', '.join(scenario.channels)})")
             dims.append(Dim(f"{prefix}.{k}", kind, slot, k, values, varied))
     return dims
+
+
+def _check_forecast_value(key: str, v: Any) -> None:
+    if key == "quantile":
+        ok = v == "mean" or (isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1)
+        if not ok:
+            raise _err("forecast.quantile", f"must be mean or a number in (0, 1) (got {short_repr(v)})")
+    elif isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 100:
+        raise _err("forecast.growth", f"must be a factor between 0 and 100 (got {short_repr(v)})")
+
+
+def _spec_forecast(section: Any, base_dir: Path) -> tuple[Any, Scenario, str | None]:
+    """The forecast of a spec starting from history, and its template scenario."""
+    from wfm.forecast import forecast as make_forecast
+    from wfm.history import read_history
+
+    if not isinstance(section, Mapping):
+        raise _err("forecast", f"must be a mapping with keys {', '.join(FORECAST_KEYS)}")
+    for k in section:
+        if k not in FORECAST_KEYS:
+            raise _err(f"forecast.{k}" if isinstance(k, str) else "forecast",
+                       f"is not a known key (known: {', '.join(FORECAST_KEYS)})")
+    for k in ("history", "template", "days"):
+        if k not in section:
+            raise _err(f"forecast.{k}", "is required")
+    template, template_source = _spec_scenario(section["template"], base_dir)
+    path = Path(str(section["history"]))
+    if not path.is_absolute():
+        path = base_dir / path
+    history = read_history(path)
+    try:
+        days = whole_number("forecast.days", section["days"], minimum=1, maximum=366)
+        interval = section.get("interval", template.interval_minutes)
+        fc = make_forecast(history, days, interval_minutes=interval, start=section.get("start"),
+                           country=section.get("country"), subdiv=section.get("subdiv"),
+                           channels=list(template.channels))
+    except ValueError as exc:
+        raise _err("forecast", str(exc)) from None
+    return fc, template, f"{path} (template {template_source})"
 
 
 def _spec_scenario(value: Any, base_dir: Path) -> tuple[Scenario, str | None]:

@@ -212,6 +212,7 @@ class Forecast:
         quantile: float | None = None,
         growth: float = 1.0,
         name: str | None = None,
+        uncertainty: bool = True,
     ) -> Scenario:
         """A scenario over the forecast's days, with the template's channels and groups.
 
@@ -236,6 +237,13 @@ class Forecast:
             Multiply every volume (a what-if: ``1.05`` is 5% more).
         name : str, optional
             The scenario's name (default: the template's with the dates).
+        uncertainty : bool, default True
+            With the mean forecast (no ``quantile``), carry the forecast's own error into
+            the simulation: the scenario's ``uncertainty`` gets the forecast's day-level
+            CV as ``busyness_cv`` (the volume-weighted mean over channels, one factor
+            per channel and day) and its interval CV as ``interval_cv``, so that
+            replications show the forecast risk. The scenario's ``start_date`` is the
+            first forecast day.
 
         Returns
         -------
@@ -288,6 +296,18 @@ class Forecast:
             for key, value in list(data["channels"][ch].items()):
                 if key != "volume" and isinstance(value, list) and len(value) == template.horizon:
                     data["channels"][ch][key] = _by_clock(template, value, clock, nearest=True).tolist()
+        data["start_date"] = f"{first_day:%Y-%m-%d}"
+        for key in ("opening_hours", "closed_dates"):  # the forecast's days are open
+            data.pop(key, None)
+        if uncertainty and quantile is None and self.day_cv:
+            weights = {c: float(self.intervals.loc[self.intervals["channel"] == c, "volume"].sum())
+                       for c in self.channels}
+            total = sum(weights.values()) or 1.0
+            day_cv = sum(self.day_cv.get(c, 0.0) * w for c, w in weights.items()) / total
+            icv = dict(zip(self.parameters["channel"], self.parameters["interval_cv"], strict=False))
+            interval_cv = sum(float(icv.get(c, 0.0)) * w for c, w in weights.items()) / total
+            data["uncertainty"] = {"busyness_cv": round(min(day_cv, 5.0), 4), "per_channel": True,
+                                   "interval_cv": round(min(interval_cv, 5.0), 4)}
         staff = template.staff()
         for g, group in zip(data["agents"], template.agents, strict=True):
             if isinstance(group.staff, int):
