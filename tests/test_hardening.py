@@ -389,3 +389,141 @@ def test_wfm_erlang_refuses_absurd_volumes_instead_of_a_wrapped_number():
     assert "-9223372036854775808" not in out
     code, out = cli("erlang", "1e17", "--aht", "180", "--patience", "120")
     assert_one_clear_line(code, out, 2, "volume")
+
+
+# ---------------------------------------------------------------------- the independent re-check
+def test_a_fifo_or_a_folder_is_refused_not_read(tmp_path):
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    for path, word in ((fifo, "not a regular file"), (tmp_path, "folder")):
+        with pytest.raises(ScenarioError, match=word):
+            wfm.load_scenario(path)
+        with pytest.raises(ScenarioError, match=word):
+            wfm.load_spec(path)
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        wfm.load_spec({"scenario": str(fifo)})
+
+
+def test_a_value_count_beyond_the_limit_is_refused_before_parsing():
+    with limits.raised(max_yaml_nodes=1000):
+        with pytest.raises(LimitError, match="max_yaml_nodes"):
+            wfm.Scenario.from_yaml("a: [" + "0," * 5000 + "0]\n")
+
+
+def test_yaml_merge_keys_work_and_odd_keys_get_plain_messages():
+    text = BASELINE.read_text(encoding="utf-8").replace(
+        "  phone:\n    kind: voice\n", "  phone:\n    <<: {kind: voice}\n", 1)
+    assert wfm.Scenario.from_yaml(text).channels["phone"].kind == "voice"
+    with pytest.raises(ScenarioError, match="mapping key must be text or a number"):
+        wfm.Scenario.from_yaml("channels: {[1]: 2}")
+    with pytest.raises(ScenarioError, match="cannot be read"):
+        wfm.Scenario.from_yaml("interval_minutes: " + "9" * 5000)
+
+
+def test_enormous_numbers_and_keys_give_short_messages(tmp_path):
+    data = baseline_data()
+    data["agents"][0]["staff"] = 10**400
+    with pytest.raises(LimitError, match="digits"):
+        wfm.Scenario.from_dict(data)
+    data = baseline_data()
+    data["k" * 1_000_000] = 1
+    with pytest.raises(ScenarioError) as info:
+        wfm.Scenario.from_dict(data)
+    assert len(str(info.value)) < 1000
+    code, out = cli("run", str(write(tmp_path, data)))
+    assert_one_clear_line(code, out, 2)
+    assert len(out) < 2000
+
+
+def test_error_paths_keep_keys_that_look_like_pydantic_tags():
+    data = baseline_data()
+    data["a[1]"] = 5
+    with pytest.raises(ScenarioError, match=r"a\[1\]: is not a known key"):
+        wfm.Scenario.from_dict(data)
+    data = baseline_data()
+    data["channels"]["[/]"] = data["channels"].pop("phone")
+    data["channels"]["[/]"]["aht"] = -420
+    for g in data["agents"]:
+        g["skills"] = ["[/]" if s == "phone" else s for s in g["skills"]]
+    with pytest.raises(ScenarioError, match=r"channels\.\[/\]\.aht: must be > 0"):
+        wfm.Scenario.from_dict(data)
+
+
+def test_one_mistake_is_one_problem():
+    data = baseline_data()
+    data["shifts"] = {"voice": {"lengths_hours": [1e307]}}
+    with pytest.raises(ScenarioError) as info:
+        wfm.Scenario.from_dict(data)
+    assert len(info.value.errors) == 1
+    data = baseline_data()
+    data["channels"]["phone"]["volume"][0] = 1e19
+    with pytest.raises(LimitError) as info:
+        wfm.Scenario.from_dict(data)
+    assert len(info.value.errors) == 1
+
+
+def test_terminal_escapes_in_names_are_shown_not_sent(tmp_path):
+    data = baseline_data()
+    data["name"] = "\x1b[2J\x1b]0;pwned\x07centre"
+    code, out = cli("run", str(write(tmp_path, data)))
+    assert code == 0 and "\x1b" not in out and "\x07" not in out
+    assert "\\x1b" in out
+
+
+def test_limits_from_the_environment_must_be_whole_where_whole(monkeypatch):
+    monkeypatch.setenv("WFM_MAX_AGENTS", "0.5")
+    with pytest.raises(InputError, match="whole number"):
+        wfm.load_scenario(BASELINE)
+
+
+def test_results_grow_with_cells_within_a_limit():
+    data = baseline_data()
+    with limits.raised(max_interval_channels=50):
+        with pytest.raises(LimitError, match="max_interval_channels"):
+            wfm.Scenario.from_dict(data)
+
+
+def test_a_staff_drop_of_many_busy_agents_leaves_the_right_number():
+    sc = wfm.Scenario.from_dict({
+        "channels": {"p": {"kind": "voice", "volume": [3000, 0, 0], "aht": 3600,
+                           "target": {"answer_within": 20, "service_level": 0.8}}},
+        "agents": [{"group": "g", "skills": ["p"], "staff": [2000, 0, 2000]}]})
+    res = wfm.simulate(sc, seed=1)
+    on_duty = res.groups["on_duty"].to_numpy()
+    assert on_duty[0] == pytest.approx(2000 * 1800)
+    assert 0 < on_duty[1] < 2000 * 1800  # the busy ones finish their call, then go
+    assert on_duty[2] == pytest.approx(2000 * 1800)
+
+
+def test_usage_mistakes_and_a_closed_output_through_the_entry_point():
+    env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT)}
+    run = [sys.executable, "-m", "wfm.cli"]
+    proc = subprocess.run([*run, "run", str(BASELINE), "--bogus"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and proc.stderr.startswith("error:")
+    proc = subprocess.run(f"{sys.executable} -m wfm.cli run {BASELINE} | true", shell=True,
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert "broken pipe" in proc.stderr or proc.stderr == ""  # a fast reader may have read all
+
+
+def test_sweep_infrastructure_errors(tmp_path):
+    from wfm.batch import SweepError
+
+    spec = {"scenario": str(BASELINE), "scale": {"channels.phone.volume": [1.0, 1.1]}}
+    with pytest.raises(ValueError, match="workers"):
+        wfm.sweep(spec, workers=10_000)
+    out = tmp_path / "out"
+    wfm.sweep(spec, out=out, workers=1)
+    victim = next((out / "points").glob("*.parquet"))
+    victim.unlink()
+    victim.mkdir()
+    with pytest.raises(SweepError, match="not a file"):
+        wfm.sweep(spec, out=out, workers=1)
+    with pytest.raises(ValueError, match="--scheduler"):
+        wfm.sweep(spec, scheduler="not a url")
+
+
+def test_erlang_service_level_needs_its_answer_within():
+    with pytest.raises(ValueError, match="answer_within"):
+        wfm.erlang.service_level(100, 180, 14, None)

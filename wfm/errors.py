@@ -47,7 +47,8 @@ class InputError(ValueError):
     def __init__(self, errors: list[tuple[str, str]] | str, source: str | None = None) -> None:
         if isinstance(errors, str):
             errors = [("", errors)]
-        self.errors = list(errors)
+        # a message never grows with the input: a 1 MB key or value is shown cut
+        self.errors = [(_cut(str(p), 160), _cut(str(r), 400)) for p, r in errors]
         self.source = source
         lines = [f"{path}: {reason}" if path else reason for path, reason in self.errors]
         if len(lines) > 10:
@@ -58,6 +59,10 @@ class InputError(ValueError):
         else:
             msg = head + f" ({len(lines)} problems):\n" + "\n".join(f"  - {x}" for x in lines)
         super().__init__(msg)
+
+
+def _cut(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 25] + f"... ({len(text):,} characters)"
 
 
 class ScenarioError(InputError):

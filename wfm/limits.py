@@ -14,6 +14,7 @@ limit                         default      what it bounds
 ``max_yaml_nodes``            2,000,000    values in a YAML document, aliases expanded
 ``max_yaml_depth``            40           nesting of lists and mappings in a YAML document
 ``max_intervals``             35,136       a scenario's horizon (366 days of 15 minutes)
+``max_interval_channels``     250,000      intervals x channels (the results' rows: memory)
 ``max_channels``              200          channels in a scenario
 ``max_groups``                500          agent groups in a scenario
 ``max_agents``                100,000      agents on duty at once, all groups together
@@ -53,7 +54,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from wfm.errors import LimitError
+from wfm.errors import InputError, LimitError
 
 __all__ = ["Limits", "check", "current", "raised"]
 
@@ -66,6 +67,7 @@ class Limits:
     max_yaml_nodes: int = 2_000_000
     max_yaml_depth: int = 40
     max_intervals: int = 366 * 96
+    max_interval_channels: int = 250_000
     max_channels: int = 200
     max_groups: int = 500
     max_agents: int = 100_000
@@ -81,6 +83,7 @@ UNITS = {
     "max_yaml_nodes": "values in a YAML document (aliases expanded)",
     "max_yaml_depth": "levels of nesting",
     "max_intervals": "intervals",
+    "max_interval_channels": "interval x channel cells (about 15 KB of memory each)",
     "max_channels": "channels",
     "max_groups": "agent groups",
     "max_agents": "agents on duty at once",
@@ -97,15 +100,17 @@ def _from_environment() -> Limits:
         raw = os.environ.get(f"WFM_{f.name.upper()}")
         if raw is None:
             continue
+        name = f"WFM_{f.name.upper()}"
         try:
             number = float(raw)
         except ValueError:
-            raise LimitError(
-                [(f"WFM_{f.name.upper()}", f"must be a number (got {raw[:40]!r})")]
-            ) from None
+            raise InputError([(name, f"must be a number (got {raw[:40]!r})")]) from None
         if not number > 0 or number == float("inf"):
-            raise LimitError([(f"WFM_{f.name.upper()}", f"must be a positive number (got {raw[:40]!r})")])
-        values[f.name] = int(number) if f.type in ("int", int) else number
+            raise InputError([(name, f"must be a positive number (got {raw[:40]!r})")])
+        whole = f.type in ("int", int)
+        if whole and not number.is_integer():
+            raise InputError([(name, f"must be a whole number (got {raw[:40]!r})")])
+        values[f.name] = int(number) if whole else number
     return Limits(**values)
 
 
@@ -140,6 +145,8 @@ def raised(**changes: float) -> Iterator[Limits]:
 
 
 def _show(value: float) -> str:
+    if isinstance(value, int) and abs(value) >= 10**18:
+        return f"a number of {len(str(abs(value)))} digits"
     v = float(value)
     return f"{v:,.0f}" if v.is_integer() and abs(v) < 1e18 else f"{v:.4g}"
 

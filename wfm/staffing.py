@@ -77,6 +77,7 @@ import numpy as np
 import pandas as pd
 
 from wfm import erlang
+from wfm.errors import ScenarioError
 from wfm.scenario import Channel, Scenario
 from wfm.scenario.roster import parse_day_clock
 
@@ -172,31 +173,41 @@ def channel_requirements(scenario: Scenario) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     is_open = scenario.open_mask()  # a closed interval needs nobody
     for name, ch in scenario.channels.items():
-        v = np.asarray(ch.volume, float) * (1 - ch.deflection) * is_open
-        t = ch.target
-        aht = ch.aht_curve(h)
-        patience = ch.patience_curve(h)
-        n: Any
-        if t is None:  # outbound: dialled by idle agents, no requirement of its own
-            n = np.zeros(h, dtype=np.int64)
-        elif ch.kind == "voice":
-            n = erlang.required_agents(v, aht, t.answer_within, t.service_level, interval=iv,
-                                       patience=patience)
-        elif ch.kind == "chat":
-            n = erlang.chat_required_agents(v, aht, t.answer_within, t.service_level,
-                                            ch.concurrency, interval=iv, patience=patience)
-        else:
-            # the fluid model judges finished items; a channel judged on started items
-            # may finish them one handle time later
-            within = t.answer_within + (ch.mean_aht if t.judged_on == "started" else 0.0)
-            if ch.social is not None:  # mentions -> triage and replies, in units of aht
-                v = social_volume(scenario, name) * is_open
-            # over the open intervals only (closed ones need nobody; the backlog waits)
-            n = np.zeros(h, dtype=np.int64)
-            if is_open.any():
-                n[is_open] = deferred_requirement(v[is_open], aht[is_open], within, interval=iv)
-        out[name] = np.asarray(n, dtype=np.int64).reshape(h)
+        try:
+            out[name] = _channel_requirement(scenario, ch, name, is_open, iv, h)
+        except ValueError as exc:  # outside what the closed forms handle (wfm.erlang's limits)
+            raise ScenarioError([(f"channels.{name}", "its analytic requirement is outside the"
+                                  f" range of wfm.erlang: {exc}")]) from None
     return out
+
+
+def _channel_requirement(scenario: Scenario, ch: Channel, name: str, is_open: np.ndarray,
+                         iv: float, h: int) -> np.ndarray:
+    """One channel's requirement per interval (see :func:`channel_requirements`)."""
+    v = np.asarray(ch.volume, float) * (1 - ch.deflection) * is_open
+    t = ch.target
+    aht = ch.aht_curve(h)
+    patience = ch.patience_curve(h)
+    n: Any
+    if t is None:  # outbound: dialled by idle agents, no requirement of its own
+        n = np.zeros(h, dtype=np.int64)
+    elif ch.kind == "voice":
+        n = erlang.required_agents(v, aht, t.answer_within, t.service_level, interval=iv,
+                                   patience=patience)
+    elif ch.kind == "chat":
+        n = erlang.chat_required_agents(v, aht, t.answer_within, t.service_level,
+                                        ch.concurrency, interval=iv, patience=patience)
+    else:
+        # the fluid model judges finished items; a channel judged on started items
+        # may finish them one handle time later
+        within = t.answer_within + (ch.mean_aht if t.judged_on == "started" else 0.0)
+        if ch.social is not None:  # mentions -> triage and replies, in units of aht
+            v = social_volume(scenario, name) * is_open
+        # over the open intervals only (closed ones need nobody; the backlog waits)
+        n = np.zeros(h, dtype=np.int64)
+        if is_open.any():
+            n[is_open] = deferred_requirement(v[is_open], aht[is_open], within, interval=iv)
+    return np.asarray(n, dtype=np.int64).reshape(h)
 
 
 def social_volume(scenario: Scenario, channel: str) -> np.ndarray:

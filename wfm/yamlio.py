@@ -34,7 +34,7 @@ import yaml
 
 from wfm import limits
 from wfm.checks import short_repr
-from wfm.errors import LimitError, ScenarioError
+from wfm.errors import InputError, LimitError, ScenarioError
 
 __all__ = ["dump_yaml", "load_yaml", "read_text"]
 
@@ -47,6 +47,8 @@ class _Loader(_BaseLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # "<<: *base": keys it brings may be
+                continue  # overridden by the mapping's own keys, as YAML says
             if isinstance(key_node, yaml.ScalarNode):
                 key = self.construct_object(key_node, deep=False)
                 line = key_node.start_mark.line + 1
@@ -64,6 +66,14 @@ class _Duplicate(Exception):
     def __init__(self, key: Any, first: int, second: int, mark: Any) -> None:
         super().__init__()
         self.key, self.first, self.second, self.mark = key, first, second, mark
+
+
+def _too_many(n: int, source: str | None) -> LimitError:
+    return LimitError(
+        [("YAML", f"holds more than {n:,} values once its aliases (&/*) are expanded"
+                  " (max_yaml_nodes; raise it with WFM_MAX_YAML_NODES or wfm.limits.raised)")],
+        source,
+    )
 
 
 def _mark(mark: Any) -> str:
@@ -122,6 +132,11 @@ def read_text(path: str | Path, what: str = "file") -> str:
     p = Path(path)
     lim = limits.current().max_file_bytes
     try:
+        if not p.is_file():  # a folder, a FIFO, a device: never block reading one
+            what_it_is = "a folder" if p.is_dir() else "not a regular file"
+            if not p.exists():
+                raise FileNotFoundError(2, "No such file or directory")
+            raise ScenarioError(f"cannot read the {what}: {p} is {what_it_is}", str(p))
         size = p.stat().st_size
         if size > lim:
             limits.check("file size", size, "max_file_bytes", str(p))
@@ -166,6 +181,10 @@ def load_yaml(text: str | bytes, source: str | None = None) -> Any:
             raise ScenarioError("the file is not UTF-8 text", source) from None
     if len(text) > lim.max_file_bytes:
         limits.check("file size", len(text.encode("utf-8")), "max_file_bytes", source)
+    # every value is at least a separator (a comma or a new line): a document with more
+    # of them than the limit allows is refused before the parser builds anything
+    if text.count(",") + text.count("\n") > lim.max_yaml_nodes:
+        raise _too_many(lim.max_yaml_nodes, source)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -179,17 +198,7 @@ def load_yaml(text: str | bytes, source: str | None = None) -> Any:
                 source,
             )
         if n > lim.max_yaml_nodes:
-            raise LimitError(
-                [
-                    (
-                        "YAML",
-                        f"holds more than {lim.max_yaml_nodes:,} values once its aliases (&/*)"
-                        " are expanded (max_yaml_nodes; raise it with WFM_MAX_YAML_NODES or"
-                        " wfm.limits.raised)",
-                    )
-                ],
-                source,
-            )
+            raise _too_many(lim.max_yaml_nodes, source)
         return loader.construct_document(node)
     except _Duplicate as dup:
         raise ScenarioError(
@@ -198,11 +207,19 @@ def load_yaml(text: str | bytes, source: str | None = None) -> Any:
             source,
         ) from None
     except yaml.constructor.ConstructorError as exc:
-        raise ScenarioError(
-            f"YAML{_mark(exc.problem_mark)}: tag not allowed ({exc.problem}); wfm files hold"
-            " plain data only",
-            source,
-        ) from None
+        problem = str(exc.problem or "")
+        if "unhashable" in problem:
+            reason = "a mapping key must be text or a number, not a list or a mapping"
+        elif "constructor for the tag" in problem:
+            reason = f"tag not allowed ({problem}); wfm files hold plain data only"
+        else:
+            reason = problem
+        raise ScenarioError(f"YAML{_mark(exc.problem_mark)}: {reason}", source) from None
+    except InputError:
+        raise
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise ScenarioError(f"YAML holds a value that cannot be read: {str(exc)[:120]}",
+                            source) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

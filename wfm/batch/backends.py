@@ -286,14 +286,17 @@ class WorkerPool:
                         continue
                     died = False
                     if w.conn in ready or w.process.sentinel in ready:
+                        received = []
                         try:
                             while w.busy and w.conn.poll():
                                 _, outcome = w.conn.recv()
                                 w.chunk.popleft()
                                 w.since = time.monotonic()
-                                on_done(outcome)
-                        except (EOFError, OSError):
+                                received.append(outcome)
+                        except (EOFError, OSError):  # the pipe broke: the worker died
                             died = True
+                        for outcome in received:  # outside: an error saving it is the caller's
+                            on_done(outcome)
                         if w.busy and not w.process.is_alive():
                             died = True
                     if died:
@@ -355,7 +358,11 @@ def run_dask(spec: SweepSpec, todo: list[Point], workers: int, chunk: int | None
     if isinstance(scheduler, distributed.Client):
         client, own = scheduler, False
     elif scheduler is not None:
-        client, own = distributed.Client(str(scheduler), timeout="30s"), True
+        try:
+            client, own = distributed.Client(str(scheduler), timeout="30s"), True
+        except (OSError, ValueError, TypeError) as exc:
+            raise ValueError(f"--scheduler {str(scheduler)[:80]}: cannot connect to the Dask"
+                             f" scheduler ({str(exc)[:160]})") from None
     else:
         with warnings.catch_warnings():
             # without a dashboard the scheduler still serves health checks over HTTP, on
@@ -378,8 +385,8 @@ def run_dask(spec: SweepSpec, todo: list[Point], workers: int, chunk: int | None
             if fut.status == "finished":
                 outcomes = fut.result()
             else:
-                exc = fut.exception()
-                outcomes = [(p.index, f"worker failed: {type(exc).__name__}: {exc}", None)
+                failure = fut.exception()
+                outcomes = [(p.index, f"worker failed: {type(failure).__name__}: {failure}", None)
                             for p in futures[fut]]
             for o in outcomes:
                 on_done(o)

@@ -86,14 +86,16 @@ def sweep(
     sp = load_spec(spec)
     if scheduler is not None and use_dask:
         raise ValueError("give either scheduler (an existing Dask cluster) or use_dask, not both")
-    n_workers = cores() if workers is None else whole_number("workers", workers, minimum=1,
-                                                              maximum=1024)
+    # each worker holds a Python with numpy, pandas and wfm (about 100 MB): a few per core
+    n_workers = cores() if workers is None else whole_number(
+        "workers", workers, minimum=1, maximum=max(4 * cores(), 8))
     if chunk_size is not None:
         chunk_size = whole_number("chunk_size", chunk_size, minimum=1)
     points = sp.points()
     out_dir = Path(out) if out is not None else None
     done_ids = prepare_out(out_dir, sp) if out_dir is not None else set()
     todo = [p for p in points if p.id not in done_ids]
+    n_workers = max(1, min(n_workers, len(todo)))  # no more workers than points to run
     by_index = {p.index: p for p in points}
     tables: dict[int, pa.Table] = {}  # kept in memory without out, or when not persisted
     schema = sp.arrow_schema()

@@ -172,13 +172,32 @@ def derived_seed(spec_seed: int, values: Mapping[str, Any]) -> int:
     int
         In ``[0, 2**63)``; independent of the grid's order and of scheduling.
     """
-    digest = hashlib.sha256(_canonical({"seed": int(spec_seed), "values": dict(values)}).encode())
+    return _seed_of(spec_seed, {k: _compact(v) for k, v in values.items()})
+
+
+#: Values whose JSON is longer than this are hashed by their own digest (a 35,136-long
+#: volume profile would otherwise be written out again for every point).
+_LONG = 1000
+
+
+def _compact(value: Any) -> Any:
+    """``value``, or ``{"sha256": digest}`` of its JSON when that is long."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    text = _canonical(value)
+    if len(text) <= _LONG:
+        return value
+    return {"sha256": hashlib.sha256(text.encode()).hexdigest()}
+
+
+def _seed_of(spec_seed: int, compact: Mapping[str, Any]) -> int:
+    digest = hashlib.sha256(_canonical({"seed": int(spec_seed), "values": dict(compact)}).encode())
     return int.from_bytes(digest.digest()[:8], "big") >> 1
 
 
-def _point_id(spec_seed: int, replications: int, values: Mapping[str, Any]) -> str:
+def _point_id(spec_seed: int, replications: int, compact: Mapping[str, Any]) -> str:
     text = _canonical({"seed": int(spec_seed), "replications": int(replications),
-                       "values": dict(values)})
+                       "values": dict(compact)})
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -248,12 +267,17 @@ class SweepSpec:
         if not self._points:
             varied = [d for d in self.dims if d.varied]
             fixed = {d.name: d.values[0] for d in self.dims if not d.varied}
-            for index, combo in enumerate(itertools.product(*(d.values for d in varied))):
-                values = {**fixed, **{d.name: v for d, v in zip(varied, combo, strict=True)}}
+            fixed_c = {k: _compact(v) for k, v in fixed.items()}
+            compact = [[_compact(v) for v in d.values] for d in varied]  # once per value
+            ranges = [range(len(d.values)) for d in varied]
+            for index, combo in enumerate(itertools.product(*ranges)):
+                values = {**fixed, **{d.name: d.values[k] for d, k in zip(varied, combo, strict=True)}}
+                keys = {**fixed_c, **{d.name: compact[j][k]
+                                      for j, (d, k) in enumerate(zip(varied, combo, strict=True))}}
                 self._points.append(Point(
                     index=index,
-                    id=_point_id(self.seed, self.replications, values),
-                    seed=derived_seed(self.seed, values),
+                    id=_point_id(self.seed, self.replications, keys),
+                    seed=_seed_of(self.seed, keys),
                     values=values,
                 ))
         return list(self._points)
@@ -552,8 +576,10 @@ def _spec_scenario(value: Any, base_dir: Path) -> tuple[Scenario, str | None]:
     p = Path(value)
     if not p.is_absolute():
         p = base_dir / p
-    if not p.is_file():
+    if not p.exists():
         raise _err("scenario", f"no such file: {p}")
+    if not p.is_file():
+        raise _err("scenario", f"{p} is {'a folder' if p.is_dir() else 'not a regular file'}")
     return load_scenario(p), str(p)
 
 

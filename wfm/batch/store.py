@@ -86,7 +86,11 @@ def prepare_out(out: Path, spec: SweepSpec) -> set[str]:
     for tmp in points_dir.glob(".*.tmp"):  # left by a crash mid-write
         with contextlib.suppress(OSError):
             tmp.unlink()
-    return {p.stem for p in points_dir.glob("*.parquet")}
+    for p in points_dir.glob("*.parquet"):
+        if not p.is_file():
+            raise SweepError(f"{p} is not a file (a point's results are one Parquet file);"
+                             " remove it and rerun")
+    return {p.stem for p in points_dir.glob("*.parquet") if p.is_file()}
 
 
 def collect(spec: SweepSpec, schema: pa.Schema, out_dir: Path | None,
@@ -98,7 +102,7 @@ def collect(spec: SweepSpec, schema: pa.Schema, out_dir: Path | None,
             parts.append(tables[p.index])
         elif out_dir is not None:
             path = out_dir / "points" / f"{p.id}.parquet"
-            if path.exists():
+            if path.is_file():
                 parts.append(pq.read_table(path, schema=schema))
     table = pa.concat_tables(parts) if parts else schema.empty_table()
     df = table.to_pandas()

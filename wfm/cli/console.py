@@ -6,17 +6,33 @@ such as ``[/]`` prints as itself instead of breaking rich's markup.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from typing import NoReturn
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 
 __all__ = ["EXIT", "console", "err_console", "escape", "fail"]
 
+class _Console(Console):
+    """rich's console, but a closed output (``wfm run ... | head``) is exit code 4 with
+    one line on stderr, not rich's silent exit code 1 (which means "not converged")."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        with contextlib.suppress(Exception):
+            err_console.print("[bold red]error:[/] the output was closed before wfm finished"
+                              " writing it (broken pipe)", highlight=False)
+        raise SystemExit(4)
+
+
 # a report printed to a file or a pipe is not cut to rich's 80-column default
-console = Console() if sys.stdout.isatty() else Console(width=140)
+console = _Console() if sys.stdout.isatty() else _Console(width=140)
 err_console = Console(stderr=True)
 
 #: Exit codes of every command (shown in ``wfm --help`` and docs/guides/cli.md).
@@ -29,6 +45,23 @@ EXIT = {
     70: "internal error (a bug: please report it; WFM_DEBUG=1 shows the traceback)",
     130: "interrupted (Ctrl-C); wfm sweep keeps the finished points: rerun to resume",
 }
+
+
+# control characters (an ESC starts a terminal escape sequence: clear the screen, set the
+# title...) are shown as visible codes, never sent to the terminal; tab and newline stay
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0, 9), *range(11, 32), 127)}
+
+
+def escape(text: str) -> str:
+    r"""User text made safe to print: rich markup escaped and control characters shown as
+    ``\x1b`` instead of being sent to the terminal.
+
+    >>> escape("[/]phone") == r"\[/]phone"
+    True
+    >>> "\x1b" in escape("\x1b[2Jred"), escape("\x1b[2Jred").startswith(r"\x1b")
+    (False, True)
+    """
+    return _markup_escape(str(text).translate(_CONTROLS))
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

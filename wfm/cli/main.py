@@ -7,8 +7,10 @@ a user can cause prints one line (``error: ...``) and a documented exit code (se
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -270,9 +272,47 @@ def erlang(
     )
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    """The console entry point."""
-    app()
+def main() -> None:
+    """The console entry point: usage mistakes (an unknown option, a missing argument)
+    are one ``error:`` line and exit code 2, like every other mistake; a closed output
+    (``wfm run ... | head``) is exit code 4 with one line on stderr."""
+    from typer.exceptions import Abort, Exit, TyperException
+
+    command = typer.main.get_command(app)
+    code: int = 0
+    try:
+        result = command.main(standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+        sys.stdout.flush()
+    except Exit as exc:
+        code = int(exc.exit_code)
+    except Abort:
+        err_console.print("[yellow]interrupted[/]", highlight=False)
+        code = 130
+    except BrokenPipeError:
+        code = _broken_pipe()
+    except TyperException as exc:  # click's usage errors
+        if type(exc).__name__ == "NoArgsIsHelpError":  # plain ``wfm``: the help
+            console.print(exc.format_message(), markup=False, highlight=False)
+            code = 0
+        else:
+            ctx = getattr(exc, "ctx", None)
+            name = ctx.command_path if ctx is not None else "wfm"
+            text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+            err_console.print(f"[bold red]error:[/] {escape(text)} (see {escape(name)} --help)",
+                              highlight=False, soft_wrap=True)
+            code = int(getattr(exc, "exit_code", 2))
+    sys.exit(code)
+
+
+def _broken_pipe() -> int:
+    """The reader of our output went away: say so on stderr, silence stdout, exit 4."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    with contextlib.suppress(Exception):
+        err_console.print("[bold red]error:[/] the output was closed before wfm finished"
+                          " writing it (broken pipe)", highlight=False)
+    return 4
 
 
 from wfm.cli.forecast import forecast_command  # noqa: E402 - registered after the app is built

@@ -39,7 +39,8 @@ def metrics_c(
     if "pw" in want:
         res["pw"] = np.where(stable, np.exp(log_c), np.where(unstable, 1.0, 0.0))
     if "sl" in want:
-        assert t is not None, "the service level needs answer_within"
+        if t is None:
+            raise ValueError("answer_within is required for the service level (seconds >= 0)")
         sl = np.where(unstable, 0.0, 1.0)
         if stable.any():
             s = stable
@@ -113,7 +114,8 @@ def metrics_a(
             res["occ"] = np.where(
                 staffed, np.minimum((1.0 - ab) * a / np.maximum(n, 1e-300), 1.0), 0.0)
     if "sl" in want:
-        assert t is not None, "the service level needs answer_within"
+        if t is None:
+            raise ValueError("answer_within is required for the service level (seconds >= 0)")
         sl = np.where(empty, 0.0, 1.0)
         if staffed.any():
             s = staffed

@@ -60,7 +60,8 @@ def _measure(
     iv = check("interval", interval, low=0.0, low_strict=True, limit=MAX_SECONDS, unit=" s")
     p = check_optional("patience", patience, low=0.0, low_strict=True, limit=MAX_SECONDS, unit=" s")
     shape, (v, h, n, iv), (t, p) = flat([v, h, n, iv], [t, p])
-    a = v * h / iv
+    with np.errstate(over="ignore"):  # an overflow is refused just below
+        a = v * h / iv
     check_traffic(v, h, iv, a)
     if p is not None:
         check_patience(p, h)
@@ -448,7 +449,8 @@ def required_agents(
     ma = check_optional("max_asa", max_asa, low=0.0, low_strict=True)
     mb = check_optional("max_abandonment", max_abandonment, low=0.0, low_strict=True, high=1.0)
     shape, (v, h, t, sl, iv), (p, mo, ma, mb) = flat([v, h, t, sl, iv], [p, mo, ma, mb])
-    a = v * h / iv
+    with np.errstate(over="ignore"):  # an overflow is refused just below
+        a = v * h / iv
     check_traffic(v, h, iv, a)
     if p is not None:
         check_patience(p, h)

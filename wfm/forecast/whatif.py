@@ -172,8 +172,8 @@ def surge(
     if peak < 1:
         raise ScenarioError([("surge.peak", f"must be >= 1, a multiplier of the volume (got {peak:g})")])
     half_life = _number(half_life, "surge.half_life")
-    if half_life <= 0:
-        raise ScenarioError([("surge.half_life", f"must be > 0 seconds (got {half_life:g})")])
+    if half_life < 1:
+        raise ScenarioError([("surge.half_life", f"must be at least 1 second (got {half_life:g})")])
     m = surge_multipliers(scenario.horizon, scenario.interval_seconds, i0, peak, half_life)
     volume = np.asarray(scenario.channels[channel].volume, float) * m
     return scenario.with_values({f"channels.{channel}.volume": volume.tolist()})

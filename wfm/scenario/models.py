@@ -580,7 +580,7 @@ class Scenario(_Model):
         try:
             return cls.model_validate(dict(data))
         except ValidationError as exc:
-            problems, limit = pydantic_problems(exc)
+            problems, limit = pydantic_problems(exc, dict(data))
             raise (LimitError if limit else ScenarioError)(problems, source) from None
         except RecursionError:
             raise ScenarioError("the scenario is nested too deeply", source) from None

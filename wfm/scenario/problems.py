@@ -10,6 +10,7 @@ checked whatever the entry point.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -56,10 +57,42 @@ _BOUNDS = {
 }
 
 
-def _path(loc: tuple[Any, ...]) -> str:
-    parts = [
-        p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
-    ]
+_MISSING = object()
+
+
+def _parts(loc: tuple[Any, ...], data: Any) -> list[Any]:
+    """The parts of a pydantic error location that are keys or indices of the input.
+
+    Pydantic's locations also name the branches of a union (``tuple[float, ...]``,
+    ``function-after[...]``): walking the input tells them from user keys that happen
+    to look alike. Without the input, parts that look like branches are left out."""
+    if data is _MISSING:
+        return [p for p in loc
+                if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))]
+    out: list[Any] = []
+    node = data
+    for part in loc:
+        if isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, Mapping) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, Mapping) and part == "break_" and "break" in node:
+            out.append("break")
+            node = node["break"]
+        elif isinstance(part, str) and ("[" in part or part.startswith(("function-", "constrained-"))
+                                        or part in ("int", "float", "str", "bool", "list", "tuple",
+                                                    "dict", "none")):
+            continue  # a union branch: not in the input
+        else:
+            out.append(part)  # a missing key or a model field absent from the input
+            node = None
+    return out
+
+
+def _path(loc: tuple[Any, ...], data: Any = _MISSING) -> str:
+    parts = _parts(loc, data)
     path = ""
     for part in parts:
         if isinstance(part, int):
@@ -69,13 +102,20 @@ def _path(loc: tuple[Any, ...]) -> str:
     return path
 
 
-def pydantic_problems(exc: ValidationError) -> tuple[list[tuple[str, str]], bool]:
-    """The ``(path, reason)`` pairs of a pydantic error, and whether they are limits."""
+def pydantic_problems(exc: ValidationError, data: Any = _MISSING
+                      ) -> tuple[list[tuple[str, str]], bool]:
+    """The ``(path, reason)`` pairs of a pydantic error, and whether they are limits.
+
+    ``data``, the validated input, makes the paths exact (see :func:`_parts`)."""
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     limit = False
-    for err in exc.errors():
-        path = _path(err["loc"])
+    errors = exc.errors()
+    located = [_path(err["loc"], data) for err in errors]
+    for err, path in zip(errors, located, strict=True):
+        # "too short" of a list whose item is itself wrong says the same thing twice
+        if err["type"] == "too_short" and any(p != path and p.startswith(path) for p in located):
+            continue
         kind = err["type"]
         original = (err.get("ctx") or {}).get("error")
         if isinstance(original, Problems):

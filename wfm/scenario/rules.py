@@ -50,6 +50,7 @@ def limit_problems(sc: Scenario) -> list[tuple[str, str]]:
     horizon = max((len(ch.volume) for ch in sc.channels.values()), default=0)
     over("horizon (length of the volume lists)", horizon, "max_intervals")
     over("channels", len(sc.channels), "max_channels")
+    over("horizon x channels", horizon * len(sc.channels), "max_interval_channels")
     over("agents", len(sc.agents), "max_groups")
     total = 0.0
     for name, ch in sc.channels.items():
@@ -58,6 +59,8 @@ def limit_problems(sc: Scenario) -> list[tuple[str, str]]:
             k = ch.volume.index(peak)
             over(f"channels.{name}.volume[{k}]", peak, "max_volume_per_interval")
         total += sum(ch.volume)
+    if out:  # one value too large: say that, not also what it does to the totals
+        return out
     over("channels (total volume over the horizon)", total, "max_contacts")
     lengths = {len(ch.volume) for ch in sc.channels.values()}
     if not out and len(lengths) == 1 and horizon:

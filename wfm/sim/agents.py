@@ -39,6 +39,10 @@ class Staffing:
     acc: Accumulator
     agents: list[Agent]
     members: list[list[Agent]]
+    off_duty: list[list[Agent]]
+    rostered: list[bool]
+    live: list[int]
+    skills: list[list[int]]
     idle: list[deque[Agent]]
     partial: list[dict[int, Agent]]
     staying: list[int]
@@ -52,6 +56,11 @@ class Staffing:
         raise NotImplementedError
 
     def _hire(self, g: int, t: float) -> Agent:
+        """A new agent of group g: one who left earlier comes back (so a staff curve
+        going up and down does not pile up agents), else a new one."""
+        off = self.off_duty[g]
+        if off:
+            return off.pop()
         a = Agent(len(self.agents), g)
         self.agents.append(a)
         self.members[g].append(a)
@@ -84,6 +93,8 @@ class Staffing:
     def _leave(self, a: Agent, t: float, at_boundary: bool = False) -> None:
         a.state = GONE
         self.present[a.group] -= 1
+        if not self.rostered[a.group]:
+            self.off_duty[a.group].append(a)
         if not at_boundary:
             self._present_from(a.group, t, -1)
 
@@ -111,19 +122,31 @@ class Staffing:
                         break
                     if a.state == LEAVING:
                         self._join(a, t, at_boundary=True)
-            while self.staying[g] < target:
+            while self.staying[g] < target and any(self.live[c] for c in self.skills[g]):
                 self._join(self._hire(g, t), t, at_boundary=True)
+            # nothing waits for this group: the rest simply come on duty, idle
+            n = target - self.staying[g]
+            if n > 0:
+                idle = self.idle[g]
+                for _ in range(n):
+                    a = self._hire(g, t)
+                    a.state = STAYING
+                    a.idle_since = t
+                    idle.append(a)
+                self.staying[g] += n
+                self.present[g] += n
         # falling: idle agents leave now, then the least loaded leave when done
-        while self.staying[g] > target:
-            if self.idle[g]:
-                a = self.idle[g].pop()
-                self.staying[g] -= 1
-                self._leave(a, t, at_boundary=True)
-                continue
+        while self.staying[g] > target and self.idle[g]:
+            a = self.idle[g].pop()
+            self.staying[g] -= 1
+            self._leave(a, t, at_boundary=True)
+        if self.staying[g] > target:
             cand = [a for a in self.members[g] if a.state == STAYING and a.load > 0]
             if self.m.staff_drop == "last_hired":
                 cand.reverse()
-            self._off(min(cand, key=lambda a: a.load), t)
+            cand.sort(key=lambda a: a.load)  # stable: ties keep the hiring order
+            for a in cand[: self.staying[g] - target]:
+                self._off(a, t)
 
     def _schedule_rosters(self) -> None:
         for g, roster in enumerate(self.m.rosters):

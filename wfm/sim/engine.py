@@ -73,6 +73,7 @@ from wfm.sim.metrics import (
     EDGES,
     N_BINS,
     Accumulator,
+    channel_totals,
     group_frame,
     interval_frame,
     playbook_frame,
@@ -158,7 +159,10 @@ def simulate(
     deadline = INF if time_limit is None else t0 + time_limit
     model = compile_model(scenario)
     streams = np.random.SeedSequence(int(seed)).spawn(int(replications))
-    accs: list[Accumulator] = []
+    definitions = [c.sl_definition for c in model.channels]
+    total: Accumulator | None = None  # the replications' sums
+    totals: list[dict[str, np.ndarray]] = []  # each replication's day totals
+    fired: list[list[tuple[str, int, str]]] = []
     # the run makes no reference cycles (everything it drops is freed by reference
     # counting), so the cycle collector, which would scan every waiting contact and
     # agent again and again, is paused for the run (about 10% of its time)
@@ -166,24 +170,32 @@ def simulate(
     gc.disable()
     try:
         for r, ss in enumerate(streams):
-            accs.append(_Run(model, scenario, ss, deadline, time_limit).run())
+            acc = _Run(model, scenario, ss, deadline, time_limit).run()
+            totals.append(channel_totals(acc, definitions))
+            fired.append(list(acc.fired))
+            if total is None:
+                total = acc
+            else:
+                total.add(acc)
             if progress is not None:
                 progress(r + 1, replications)
     finally:
         if paused:
             gc.enable()
     kinds: list[str] = list(model.kind_names)
+    assert total is not None
     targets = [(c.within, c.target) for c in model.channels]
-    definitions = [c.sl_definition for c in model.channels]
     labels = scenario.interval_labels()
     staff = np.column_stack(model.staff_plans)
     rt = model.routing
-    summary, reps = summary_frames(accs, rt.channels, kinds, targets, definitions)
+    summary, reps = summary_frames([], rt.channels, kinds, targets, definitions, totals=totals)
+    n = int(replications)
     return SimulationResult(
         risk=risk_frame(reps, summary),
-        playbooks=playbook_frame(accs, labels),
-        intervals=interval_frame(accs, rt.channels, kinds, labels, targets, definitions),
-        groups=group_frame(accs, rt.groups, labels, staff),
+        playbooks=playbook_frame(fired, labels),
+        intervals=interval_frame([total], rt.channels, kinds, labels, targets, definitions,
+                                 replications=n),
+        groups=group_frame([total], rt.groups, labels, staff, replications=n),
         summary=summary,
         replications=reps,
         scenario=scenario,
@@ -253,6 +265,7 @@ class _Run(Staffing):
         self.reserve = [ob.reserve if (ob := chans[c].outbound) is not None else 0 for c in range(C)]
         self.agents: list[Agent] = []
         self.members: list[list[Agent]] = [[] for _ in range(G)]
+        self.off_duty: list[list[Agent]] = [[] for _ in range(G)]  # gone, may come back
         self.idle: list[deque[Agent]] = [deque() for _ in range(G)]  # longest idle first
         self.partial: list[dict[int, Agent]] = [{} for _ in range(G)]  # chat room left
         self.staying = [0] * G

@@ -91,6 +91,14 @@ class Accumulator:
         self.present = np.zeros((self.horizon, self.n_groups))
         self.exposure = np.zeros(shape)
 
+    def add(self, other: Accumulator) -> None:
+        """Add another replication's sums (results keep the sum, not every replication:
+        memory does not grow with the replications)."""
+        for name, arr in other.arrays.items():
+            self.arrays[name] += arr
+        for name in ("wait_sum", "backlog", "hist", "busy", "present", "exposure"):
+            getattr(self, name).__iadd__(getattr(other, name))
+
     def __getattr__(self, name: str) -> np.ndarray:
         arrays = self.__dict__.get("arrays")
         if arrays is not None and name in arrays:
@@ -152,10 +160,13 @@ def interval_frame(
     labels: list[str],
     targets: list[tuple[float, float]],
     definitions: Sequence[int] | None = None,
+    replications: int | None = None,
 ) -> pd.DataFrame:
-    """One row per interval x channel; counts are means per replication, rates pooled."""
+    """One row per interval x channel; counts are means per replication, rates pooled.
+
+    ``accs`` are replications, or their sum with ``replications`` saying how many."""
     h, c = accs[0].horizon, len(channels)
-    r = len(accs)
+    r = replications or len(accs)
     definitions = definitions if definitions is not None else [SL_OFFERED] * c
     sums = {name: np.sum([a.arrays[name] for a in accs], axis=0) for name in (*COUNTS, *FIRST)}
     wait_sum = np.sum([a.wait_sum for a in accs], axis=0)
@@ -193,12 +204,14 @@ def interval_frame(
 
 
 def group_frame(
-    accs: list[Accumulator], groups: list[str], labels: list[str], staff: np.ndarray
+    accs: list[Accumulator], groups: list[str], labels: list[str], staff: np.ndarray,
+    replications: int | None = None,
 ) -> pd.DataFrame:
     """One row per interval x group: scheduled staff, busy agent-seconds, occupancy."""
     h, g = accs[0].horizon, len(groups)
-    busy: np.ndarray = np.mean([a.busy for a in accs], axis=0)
-    present: np.ndarray = np.mean([a.present for a in accs], axis=0)
+    r = replications or len(accs)
+    busy: np.ndarray = np.sum([a.busy for a in accs], axis=0) / r
+    present: np.ndarray = np.sum([a.present for a in accs], axis=0) / r
     return pd.DataFrame(
         {
             "interval": np.repeat(np.arange(h), g),
@@ -237,9 +250,11 @@ def summary_frames(
     kinds: list[str],
     targets: list[tuple[float, float]],
     definitions: Sequence[int] | None = None,
+    totals: list[dict[str, np.ndarray]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(summary, per-replication) frames, one row per channel (x replication)."""
-    per = [channel_totals(a, definitions) for a in accs]
+    """(summary, per-replication) frames, one row per channel (x replication); ``totals``
+    are the replications' :func:`channel_totals` when the accumulators are gone."""
+    per = totals if totals is not None else [channel_totals(a, definitions) for a in accs]
     judged = ~np.isnan(np.array([t[1] for t in targets], float))
     for tot in per:
         tot["service_level"] = np.where(judged, tot["service_level"], np.nan)
@@ -317,11 +332,11 @@ def risk_frame(replications: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def playbook_frame(accs: list[Accumulator], labels: list[str]) -> pd.DataFrame:
+def playbook_frame(fired: list[list[tuple[str, int, str]]], labels: list[str]) -> pd.DataFrame:
     """When each playbook fired: ``replication``, ``playbook``, ``interval``, ``start``,
-    ``action`` (one row per replication x interval it was on)."""
+    ``action`` (one row per replication x interval it was on); ``fired`` per replication."""
     rows = [
         {"replication": r, "playbook": name, "interval": i, "start": labels[i], "action": action}
-        for r, a in enumerate(accs) for name, i, action in a.fired
+        for r, events in enumerate(fired) for name, i, action in events
     ]
     return pd.DataFrame(rows, columns=["replication", "playbook", "interval", "start", "action"])
