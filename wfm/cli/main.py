@@ -315,6 +315,14 @@ def _broken_pipe() -> int:
     return 4
 
 
+# capacity plans and weekly rosters (wfm/cli/capacity.py, wfm/cli/roster.py)
+from wfm.cli.capacity import capacity as _capacity  # noqa: E402
+from wfm.cli.roster import roster as _roster  # noqa: E402
+
+app.command("capacity")(_guarded(_capacity))
+app.command("roster")(_guarded(_roster))
+
+
 from wfm.cli.forecast import forecast_command  # noqa: E402 - registered after the app is built
 
 app.command("forecast")(forecast_command)

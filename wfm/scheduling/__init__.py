@@ -86,17 +86,25 @@ Examples
 (469.5, True, <SolverStatus.OPTIMAL: 'optimal'>, 0.0)
 """
 
+from wfm.scheduling.contracts import Contract, RosterRules, load_roster_rules, roster_rules
 from wfm.scheduling.result import Schedule
+from wfm.scheduling.roster import Roster, weekly_roster
 from wfm.scheduling.solve import schedule
 from wfm.scheduling.status import SolverStatus
 from wfm.scheduling.templates import ShiftTemplate, build_templates, shift_rules, shift_templates
 
 __all__ = [
+    "Contract",
+    "Roster",
+    "RosterRules",
     "Schedule",
     "ShiftTemplate",
     "SolverStatus",
     "build_templates",
+    "load_roster_rules",
+    "roster_rules",
     "schedule",
     "shift_rules",
     "shift_templates",
+    "weekly_roster",
 ]
