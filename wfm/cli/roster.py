@@ -1,5 +1,7 @@
 """``wfm roster SCENARIO``: a weekly roster of a multi-day scenario, printed and
-optionally saved (CSV files and an HTML week view).
+optionally saved (CSV files, an HTML week view and the scenario with the roster as its
+agents, ``rostered.yaml``), and optionally checked in the simulation agent by agent
+(``--simulate N`` replications).
 
 Registered on the ``wfm`` app by :mod:`wfm.cli.main` (wrapped in its error guard: bad
 input exits with 2, an unwritable ``--out`` with 4).
@@ -9,15 +11,21 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from wfm.atomic import check_writable_dir
-from wfm.checks import finite_number
+from wfm.checks import finite_number, whole_number
 from wfm.cli.console import console, escape, fail
+from wfm.report.format import summary_display
 
-__all__ = ["headcount_table", "roster"]
+if TYPE_CHECKING:
+    from wfm.scenario import Scenario
+    from wfm.scheduling import Roster
+
+__all__ = ["check_table", "headcount_table", "roster"]
 
 
 def headcount_table(r: object, title: str) -> Table:
@@ -54,6 +62,10 @@ def roster(
     ),
     time_limit: float = typer.Option(60.0, help="solver time limit, seconds"),
     gap: float = typer.Option(0.01, help="relative MIP gap"),
+    simulate: int = typer.Option(
+        0, help="simulate the roster agent by agent with this many replications and show each"
+                " channel's service level against its target (0: no check)"),
+    seed: int = typer.Option(0, help="first seed of the --simulate check"),
 ) -> None:
     """Roster agents for the week: days off, shifts and breaks under contract types,
     rest and start-time stability, covering each group's requirement at least cost."""
@@ -62,6 +74,8 @@ def roster(
 
     time_limit = finite_number("--time-limit", time_limit, minimum=0, strict=True)
     gap = finite_number("--gap", gap, minimum=0, maximum=0.99)
+    simulate = whole_number("--simulate", simulate, minimum=0, maximum=1000)
+    seed = whole_number("--seed", seed, minimum=0)
     sc = load_scenario(scenario)
     rr = load_roster_rules(rules) if rules is not None else None
     if out is not None:
@@ -80,6 +94,33 @@ def roster(
     console.print(f"[{color}]{escape(r.statement())}[/]", highlight=False)
     if out is not None:
         from wfm.report.capacity import write_roster_report
+        from wfm.scheduling.handoff import with_shifts
 
-        for p in write_roster_report(r, out, title=f"Roster: {sc.name}"):
+        paths = write_roster_report(r, out, title=f"Roster: {sc.name}")
+        try:  # the roster as the scenario's agents: `wfm run rostered.yaml` simulates it
+            with_shifts(sc, r).to_yaml(out / "rostered.yaml")
+            paths.append(out / "rostered.yaml")
+        except OSError as exc:
+            fail(f"--out {out}: {exc}", 4)
+        for p in paths:
             console.print(f"wrote {escape(str(p))}", highlight=False)
+    if simulate:
+        check_table(sc, r, simulate, seed)
+
+
+def check_table(sc: Scenario, plan: Roster, replications: int, seed: int) -> None:
+    """Simulate the roster agent by agent and print each channel against its target."""
+    from wfm.scheduling.handoff import with_shifts
+    from wfm.sim.engine import simulate
+
+    res = simulate(with_shifts(sc, plan), seed=seed, replications=replications)
+    shown = summary_display(res.summary)
+    table = Table(title=f"the roster simulated agent by agent ({replications} replication(s), seed {seed})")
+    cols = ("channel", "service level", "target", "ASA", "abandonment", "met")
+    for col in cols:
+        table.add_column(col, justify="left" if col == "channel" else "right")
+    for row in shown.itertuples(index=False):
+        values = dict(zip(shown.columns, row, strict=True))
+        table.add_row(*(escape(str(values[c])) for c in cols[:-1]),
+                      "[green]yes[/]" if values["met"] else "[red]no[/]")
+    console.print(table)

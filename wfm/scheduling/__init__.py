@@ -75,6 +75,9 @@ Modules
     :class:`Schedule`, the result, and its DataFrames.
 ``solve``
     :func:`schedule`.
+``handoff``
+    :func:`with_shifts`, :func:`roster_entries`: a schedule or roster handed to the
+    engine as agents (the groups' ``roster:``).
 
 Examples
 --------
@@ -87,6 +90,7 @@ Examples
 """
 
 from wfm.scheduling.contracts import Contract, RosterRules, load_roster_rules, roster_rules
+from wfm.scheduling.handoff import roster_entries, with_shifts
 from wfm.scheduling.result import Schedule
 from wfm.scheduling.roster import Roster, weekly_roster
 from wfm.scheduling.solve import schedule
@@ -102,9 +106,11 @@ __all__ = [
     "SolverStatus",
     "build_templates",
     "load_roster_rules",
+    "roster_entries",
     "roster_rules",
     "schedule",
     "shift_rules",
     "shift_templates",
     "weekly_roster",
+    "with_shifts",
 ]
