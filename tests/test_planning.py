@@ -175,8 +175,11 @@ def test_cli_plan_exits_1_when_the_plan_does_not_converge(tmp_path):
 
 
 def test_baseline_plan_meets_every_target_with_new_seeds():
+    # the add-only loop (the cheaper default, which also takes agents away and pools,
+    # is checked on new seeds in tests/test_plan_cheapest.py)
     sc = wfm.load_scenario("scenarios/baseline.yaml")
-    r = plan(sc, seed=0, replications=3, max_iterations=10, time_limit=30)
+    r = plan(sc, seed=0, replications=3, max_iterations=10, time_limit=30, trim=False,
+             pooling=False)
     assert r.converged, r.reason
     assert r.stop is StopReason.CONVERGED
     assert r.schedule.shortfall == 0

@@ -50,8 +50,39 @@ that is zero too, evenly. The share is apportioned in whole agents by largest
 remainders, so the groups' shares of a channel add up to exactly its requirement. A
 group's requirement is the sum of its shares of every channel it serves: agents of a
 group serving several channels are counted once per channel, with no pooling economy
-(conservative; the simulate-and-correct loop in :mod:`wfm.planning` only raises
-requirements where the simulation shows a miss).
+(conservative).
+
+Pooled group rule
+-----------------
+``group_requirements(..., pooled=True)`` (what :func:`wfm.plan` uses by default) gives a
+group serving several channels the **pooling economy**: one agent free for any of its
+channels waits for the first contact of any of them, so the pool needs fewer agents than
+the sum of what each channel would need on its own. For group ``g`` in interval ``t``:
+
+* **voice and chat** (immediate) channels: the economy ratio ``rho = combined /
+  standalone``, with ``standalone`` the sum over the group's immediate channels of the
+  Erlang requirement of the group's share of each channel's traffic on its own, and
+  ``combined`` the Erlang requirement of the combined traffic of those shares served
+  first come, first served by one pool: the fewest agents with which *every* channel's
+  target is met (``P(wait <= answer_within_c) >= service_level_c``), a chat session
+  counting as a contact of ``aht / concurrency`` seconds, the mean handle time the
+  contact-weighted mean, Erlang A on the contact-weighted mean patience when every
+  channel has a patience (else Erlang C). The group's whole-agent shares of these
+  channels are multiplied by ``rho <= 1``. Two voice channels with the same target give
+  exactly Erlang on their combined traffic.
+* **deferred and social** channels add their share of the requirement less the rounding
+  of their analytic curve (the level curve is worked at an even pace in the idle time
+  of the pool: no whole agent per channel).
+* the result is rounded up, then bounded below by the largest whole-agent share of any
+  one channel (each channel's own requirement is still covered) and above by the summed
+  rule.
+
+Assumptions: the group's agents take whichever of its channels comes (the routing's skill
+order may favour one; the simulation checks what that does), arrivals of different
+channels are independent Poisson streams, handle times enter by their means (as in the
+channel rules). A group serving a single channel is unchanged. Tested against the
+simulation in ``tests/test_staffing.py`` (two voice channels pooled in one group meet
+their targets with the pooled staff, which is below the sum of their requirements).
 
 Examples
 --------
@@ -65,6 +96,10 @@ start
 08:00        4       11     11
 08:30        4       13     16
 09:00        6       13     20
+>>> pooled = wfm.staffing.group_requirements(sc, pooled=True)
+>>> summed = wfm.staffing.group_requirements(sc)
+>>> {g: int(summed[g].sum() - pooled[g].sum()) for g in summed}   # agent-intervals saved
+{'voice': 0, 'blended': 0, 'digital': 18}
 """
 
 from __future__ import annotations
@@ -82,10 +117,12 @@ from wfm.scenario import Channel, Scenario
 from wfm.scenario.roster import parse_day_clock
 
 __all__ = [
+    "channel_load",
     "channel_requirements",
     "channel_workload",
     "deferred_requirement",
     "group_requirements",
+    "paid_agents",
     "requirements",
     "split_weights",
 ]
@@ -149,20 +186,70 @@ def deferred_requirement(
     """
     v = np.asarray(volume, float)
     latest = np.asarray(erlang.deferred_required_agents(v, aht, answer_within, interval=interval))
+    if v.size == 0:
+        return latest.astype(np.int64)
+    level = _level_curve(v, aht, answer_within, interval)
+    level_agents = np.ceil(level - 1e-9 * np.maximum(1.0, level)).astype(np.int64)
+    return np.maximum(latest, np.maximum(level_agents, 0)).astype(np.int64)
+
+
+def _level_curve(v: np.ndarray, aht: Any, answer_within: float, interval: float) -> np.ndarray:
+    """The level curve of deferred work, in agents (float): the mean workload of the
+    ``ceil(answer_within / interval)`` intervals up to and including each one (the
+    horizon's mean when that window is the whole horizon or more)."""
     work = v * np.asarray(aht, float) / interval
     h = v.size
     k = max(1, math.ceil(answer_within / interval - 1e-9))
-    if h == 0:
-        return latest.astype(np.int64)
     if k >= h:
-        level = np.full(h, work.mean())
-    else:
-        csum = np.concatenate(([0.0], np.cumsum(work)))
-        idx = np.arange(h)
-        lo = np.maximum(idx - k + 1, 0)
-        level = (csum[idx + 1] - csum[lo]) / (idx + 1 - lo)
-    level_agents = np.ceil(level - 1e-9 * np.maximum(1.0, level)).astype(np.int64)
-    return np.maximum(latest, np.maximum(level_agents, 0)).astype(np.int64)
+        return np.full(h, work.mean())
+    csum = np.concatenate(([0.0], np.cumsum(work)))
+    idx = np.arange(h)
+    lo = np.maximum(idx - k + 1, 0)
+    return np.asarray((csum[idx + 1] - csum[lo]) / (idx + 1 - lo), float)
+
+
+def channel_load(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Agents each channel's work keeps busy per interval, with no queueing margin:
+    ``{channel: float array of length horizon}``.
+
+    The load of voice is its offered work (:func:`channel_workload`: volume after
+    deflection x aht / interval), of chat the same divided by ``concurrency``, of
+    deferred and social work its level curve (the work spread evenly over its window, as
+    the requirement works it; social on :func:`social_volume`), of outbound 0. Closed
+    intervals have none. The pooled group rule (module docstring) pools what the
+    requirement adds above this load; the planner's lower bound covers it.
+
+    Examples
+    --------
+    >>> import wfm
+    >>> sc = wfm.load_scenario("scenarios/baseline.yaml")
+    >>> load = channel_load(sc)
+    >>> round(float(load["phone"][0]), 2), round(float(load["messaging"][0]), 2)
+    (11.67, 2.22)
+    >>> bool((load["email"] == load["email"][0]).all())   # worked at an even pace
+    True
+    """
+    iv = scenario.interval_seconds
+    h = scenario.horizon
+    is_open = scenario.open_mask()
+    out: dict[str, np.ndarray] = {}
+    for name, ch in scenario.channels.items():
+        t = ch.target
+        v = np.asarray(ch.volume, float) * (1 - ch.deflection) * is_open
+        aht = ch.aht_curve(h)
+        if t is None:
+            load = np.zeros(h)
+        elif ch.kind in ("voice", "chat"):
+            load = v * aht / iv / (ch.concurrency if ch.kind == "chat" else 1)
+        else:
+            within = t.answer_within + (ch.mean_aht if t.judged_on == "started" else 0.0)
+            if ch.social is not None:
+                v = social_volume(scenario, name) * is_open
+            load = np.zeros(h)
+            if is_open.any():
+                load[is_open] = _level_curve(v[is_open], aht[is_open], within, iv)
+        out[name] = np.asarray(load, float).reshape(h)
+    return out
 
 
 def channel_requirements(scenario: Scenario) -> dict[str, np.ndarray]:
@@ -285,8 +372,80 @@ def _apportion(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return out
 
 
+def _immediate_economy(scenario: Scenario, weights: Mapping[str, Mapping[str, np.ndarray]]
+                       ) -> dict[str, np.ndarray]:
+    """Per group, the economy ratio ``rho`` of its immediate (voice, chat) channels per
+    interval (the pooled group rule of the module docstring); 1 with fewer than two."""
+    h = scenario.horizon
+    iv = scenario.interval_seconds
+    is_open = scenario.open_mask()
+    out: dict[str, np.ndarray] = {}
+    for g in scenario.group_names:
+        chans = [c for c in scenario.group(g).skills
+                 if c in scenario.channels and scenario.channels[c].kind in ("voice", "chat")
+                 and scenario.channels[c].target is not None]
+        rho = np.ones(h)
+        if len(chans) < 2:
+            out[g] = rho
+            continue
+        standalone = np.zeros(h)
+        lam = np.zeros(h)
+        work = np.zeros(h)
+        pat = np.zeros(h)
+        all_patient = True
+        targets = []
+        for c in chans:
+            ch = scenario.channels[c]
+            t = ch.target
+            assert t is not None
+            v = np.asarray(ch.volume, float) * (1 - ch.deflection) * is_open * weights[c][g]
+            aht = ch.aht_curve(h)
+            p = ch.patience_curve(h)
+            if ch.kind == "chat":
+                standalone += erlang.chat_required_agents(v, aht, t.answer_within, t.service_level,
+                                                          ch.concurrency, interval=iv, patience=p)
+            else:
+                standalone += erlang.required_agents(v, aht, t.answer_within, t.service_level,
+                                                     interval=iv, patience=p)
+            lam += v
+            work += v * aht / ch.concurrency
+            if p is None:
+                all_patient = False
+            else:
+                pat += v * np.asarray(p, float)
+            targets.append((t.answer_within, t.service_level))
+        busy = lam > 0
+        hbar = np.where(busy, work / np.where(busy, lam, 1.0), 1.0)
+        pbar = np.where(busy, pat / np.where(busy, lam, 1.0), 1.0) if all_patient else None
+        combined = np.zeros(h)
+        for within, level in targets:
+            combined = np.maximum(combined, erlang.required_agents(
+                lam, hbar, within, level, interval=iv, patience=pbar))
+        ok = standalone > 0
+        rho[ok] = np.minimum(combined[ok] / standalone[ok], 1.0)
+        out[g] = rho
+    return out
+
+
+def _deferred_rounding(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Per deferred or social channel, what its analytic requirement adds above its
+    fractional curve by rounding up (0 where the deadline curve rules), agents."""
+    base = channel_requirements(scenario)
+    load = channel_load(scenario)
+    out: dict[str, np.ndarray] = {}
+    for c, ch in scenario.channels.items():
+        if ch.kind in ("deferred", "social") and ch.target is not None:
+            level = load[c]
+            up = np.ceil(level - 1e-9 * np.maximum(level, 1.0))
+            out[c] = np.where(base[c] <= up, np.clip(base[c] - level, 0.0, 1.0), 0.0)
+    return out
+
+
 def group_requirements(
-    scenario: Scenario, channel_required: Mapping[str, Any] | None = None
+    scenario: Scenario,
+    channel_required: Mapping[str, Any] | None = None,
+    *,
+    pooled: bool = False,
 ) -> dict[str, np.ndarray]:
     """Agents each group needs per interval to cover its share of every channel it serves.
 
@@ -295,33 +454,74 @@ def group_requirements(
     scenario : Scenario
     channel_required : mapping of channel to per-interval agents, optional
         Default: :func:`channel_requirements`. Whole numbers (rounded up otherwise).
+    pooled : bool, default False
+        False: the sum of the group's whole-agent shares (the group rule). True: the
+        pooled group rule (module docstring): never more than the sum, never less than
+        the largest share of one channel.
 
     Returns
     -------
     dict of str to numpy.ndarray
         ``{group: int array of length horizon}``.
+
+    Examples
+    --------
+    Two voice channels of 10 Erlangs each, one group: 14 agents each on their own, 24
+    pooled (Erlang C on the combined 20 Erlangs).
+
+    >>> import wfm
+    >>> phone = {"kind": "voice", "aht": 180, "volume": [100],
+    ...          "target": {"answer_within": 20, "service_level": 0.8}}
+    >>> sc = wfm.Scenario.from_dict({"interval_minutes": 30, "channels": {"a": phone,
+    ...     "b": phone}, "agents": [{"group": "g", "skills": ["a", "b"], "staff": 1}]})
+    >>> int(group_requirements(sc)["g"][0]), int(group_requirements(sc, pooled=True)["g"][0])
+    (28, 24)
+    >>> int(wfm.erlang.required_agents(200, 180, 20, 0.8))
+    24
     """
     if channel_required is None:
         channel_required = channel_requirements(scenario)
     h = scenario.horizon
     weights = split_weights(scenario)
     out = {g: np.zeros(h, dtype=np.int64) for g in scenario.group_names}
+    largest = {g: np.zeros(h, dtype=np.int64) for g in scenario.group_names}
+    need = {g: np.zeros(h) for g in scenario.group_names}
+    rho = _immediate_economy(scenario, weights) if pooled else {}
+    rounding = _deferred_rounding(scenario) if pooled else {}
     for c, w in weights.items():
         req = np.ceil(np.asarray(channel_required.get(c, np.zeros(h)), float) - 1e-9)
         req = np.maximum(req, 0).astype(np.int64).reshape(h)
         groups = list(w)
         parts = _apportion(req, np.array([w[g] for g in groups]))
+        kind = scenario.channels[c].kind
         for k, g in enumerate(groups):
             out[g] += parts[k]
+            if not pooled:
+                continue
+            largest[g] = np.maximum(largest[g], parts[k])
+            if kind in ("voice", "chat"):
+                need[g] += parts[k] * rho[g]
+            elif c in rounding:
+                need[g] += np.maximum(parts[k] - w[g] * rounding[c], 0.0)
+            else:
+                need[g] += parts[k]
+    if not pooled:
+        return out
+    for g in out:
+        pool = np.ceil(need[g] - 1e-9 * np.maximum(need[g], 1.0)).astype(np.int64)
+        out[g] = np.minimum(np.maximum(pool, largest[g]), out[g])
     return out
 
 
-def requirements(scenario: Scenario) -> pd.DataFrame:
+def requirements(scenario: Scenario, *, pooled: bool = False) -> pd.DataFrame:
     """Agents needed per interval x channel, and per interval x group.
 
     Parameters
     ----------
     scenario : Scenario
+    pooled : bool, default False
+        Group rows by the pooled group rule instead of the sum of shares (see the module
+        docstring).
 
     Returns
     -------
@@ -362,7 +562,7 @@ def requirements(scenario: Scenario) -> pd.DataFrame:
             "volume": np.asarray(ch.volume, float) * (1 - ch.deflection),
             "workload": channel_workload(ch, iv),
         }))
-    for g, req in group_requirements(scenario, chan).items():
+    for g, req in group_requirements(scenario, chan, pooled=pooled).items():
         shrink = scenario.group(g).shrinkage
         frames.append(pd.DataFrame({
             "level": "group",

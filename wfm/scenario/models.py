@@ -12,6 +12,7 @@ offered per interval, rates in [0, 1].
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -399,6 +400,11 @@ class Scenario(_Model):
     agents : tuple of AgentGroup
     shifts : dict of str to ShiftRule
         Shift templates per group name (optional; see :mod:`wfm.scheduling`).
+    currency : str or None
+        ISO 4217 code (three capitals, e.g. ``"EUR"``) of every money amount of the
+        scenario (``shifts.<group>.cost_per_hour``, roster wages) and of the plans made
+        from it; None (the default) when not stated: amounts are then in the unit of
+        ``cost_per_hour`` (whose default, 1 per paid hour, makes cost = paid hours).
 
     Examples
     --------
@@ -427,6 +433,16 @@ class Scenario(_Model):
     start_date: str | None = None
     opening_hours: OpeningHours | None = None
     closed_dates: Annotated[tuple[str, ...], BeforeValidator(to_tuple)] = ()
+    currency: str | None = Field(
+        default=None, description="ISO 4217 code of the money amounts (cost_per_hour, wages)")
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, v: str | None) -> str | None:
+        if v is not None and re.fullmatch(r"[A-Z]{3}", v) is None:
+            raise ValueError(f"must be a 3-letter ISO 4217 currency code in capitals, such as"
+                             f" EUR, USD or GBP (got {v!r})")
+        return v
 
     @field_validator("start_date")
     @classmethod
