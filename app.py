@@ -1,30 +1,46 @@
-"""The planner's app: edit a scenario, simulate it, compare two, plan the shifts.
+"""The planner's app: edit a scenario, try what-ifs in one move, simulate it, see why a
+channel misses and apply the smallest fix, compare variants, plan the shifts.
 
 Run with ``streamlit run app.py``. The app opens on ``scenarios/baseline.yaml``.
 It holds layout and state only: scenarios are validated by :class:`wfm.Scenario`,
-runs come from :func:`wfm.simulate` and :func:`wfm.plan`, the analytic requirement from
-:func:`wfm.staffing.requirements` and every chart from :mod:`wfm.report`.
+runs come from :func:`wfm.simulate` and :func:`wfm.plan`, verdicts, the diagnosis and
+the fix from :mod:`wfm.diagnosis`, moves, differences and comparisons from
+:mod:`wfm.variants`, the analytic requirement from :func:`wfm.staffing.requirements`
+and every chart and table for people from :mod:`wfm.report`.
 
-Tabs: **Scenario** (channel parameters, interval volumes and staff, all revalidated on
-every edit) | **Results** (KPI cards against the targets, charts, CSV download) |
-**Compare** (two scenarios side by side) | **Plan** (requirements -> shifts -> simulation
-check, coverage and shift Gantt).
+Tabs: **Scenario** (a chart of the forecast and the staff; what-ifs in one move and the
+common knobs as sliders; every change shown against the scenario as loaded; named
+variants; channel parameters, interval volumes and staff) | **Results** (verdicts with
+their uncertainty, work left at close, why channels miss and the smallest fix, charts,
+CSV) | **Compare** (two or more variants: differences with their noise, cost, work
+left, per-interval overlays) | **Plan** (requirements -> shifts -> simulation check,
+coverage and shift Gantt). Only the open tab is computed (``st.tabs`` with
+``on_change="rerun"``): its figures are built when it is shown.
 
 State (``st.session_state``)
 ----------------------------
-``base`` (Scenario as loaded), ``source`` (where it came from), ``load_error``; edit
-widgets are keyed ``edit:<dotted path>`` (a value), ``scale:<dotted path>`` (a factor)
-and ``table:volume`` / ``table:staff`` (the interval tables); loading a scenario drops
-them. ``result`` / ``result_key`` / ``figures`` hold the last run, ``comparison`` the last
-comparison and ``plan`` / ``plan_yaml`` the last plan. Simulations and plans are cached
-with ``st.cache_data`` on the scenario's YAML text and the run settings, so an
-unchanged scenario does not run again.
+``loaded`` (Scenario as loaded: the reference of every difference), ``base`` (the
+scenario being edited: ``loaded`` with the moves applied), ``moves`` (what was applied,
+for people), ``source`` (where it came from), ``uploads`` (uploaded scenarios by
+selector label), ``load_error``; edit widgets are keyed ``edit:<dotted path>`` (a
+value, seeded from ``base`` through the session state so the browser shows it),
+``scale:<dotted path>`` (a factor: the sliders) and ``table:volume`` / ``table:staff``
+(the interval tables); the one-move form ``move:*``. Applying a move folds the edits
+into ``base`` and drops the edit widgets' state; loading a scenario drops it too.
+``edited`` is the last valid edited scenario, ``variants`` the named variants
+(:class:`wfm.variants.Variant`). ``result`` / ``result_key`` / ``figures`` /
+``figures_key`` hold the last run, ``fix`` / ``fix_key`` the last fix found,
+``comparison`` the last comparison and ``plan`` / ``plan_yaml`` the last plan.
+Simulations, fixes and plans are cached with ``st.cache_data`` on the scenario's YAML
+text and the run settings, so an unchanged scenario does not run again.
 """
 
 from __future__ import annotations
 
+import io
 import math
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +48,16 @@ import pandas as pd
 import streamlit as st
 
 from wfm import limits, planning
+from wfm.diagnosis import decision_replications
 from wfm.errors import InputError, ScenarioError
-from wfm.report.format import pct, seconds
+from wfm.report.format import (
+    agent_hours,
+    count,
+    interval_ranges,
+    number,
+    pct,
+    wait,
+)
 from wfm.scenario import Scenario, load_scenario
 from wfm.yamlio import load_yaml
 
@@ -41,8 +65,19 @@ SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 DEFAULT_SCENARIO = "baseline"
 TABS = ("Scenario", "Results", "Compare", "Plan")
 EDITED = "(edited scenario)"
+AS_LOADED = "(as loaded)"
+UPLOAD_PREFIX = "upload: "
+#: The page icon: an emoji, drawn by the browser from a data: URI (a Material icon would
+#: be fetched from Google's font server, which fails offline).
+PAGE_ICON = "📞"
 _EDIT_PREFIXES = ("edit:", "scale:", "table:")
 _PLOTLY_CONFIG = {"displaylogo": False}
+MOVE_KINDS = {
+    "Add or remove agents": "add_agents",
+    "Scale a group's staff": "scale_staff",
+    "Scale a channel's volume": "scale_volume",
+    "Shift volume between channels": "shift_volume",
+}
 
 
 # ---------------------------------------------------------------------- pure helpers
@@ -104,6 +139,16 @@ def shifts_csv(plan_result: Any) -> bytes:
     return plan_result.schedule.shifts.to_csv(index=False).encode("utf-8")
 
 
+def variants_zip(variants: dict[str, Any]) -> bytes:
+    """Every named variant as ``<slug>.yaml`` in one zip file (what the download serves)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, variant in variants.items():
+            info = zipfile.ZipInfo(f"{slug(name)}.yaml", date_time=(2000, 1, 1, 0, 0, 0))
+            zf.writestr(info, yaml_bytes(variant.scenario))
+    return buf.getvalue()
+
+
 #: The biggest run the app starts: expected contacts x replications (the CLI has no such
 #: cap). Beyond it the page says so instead of keeping the server busy for minutes.
 APP_MAX_CONTACTS = 3_000_000
@@ -153,6 +198,22 @@ def requirements_yaml(yaml_text: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def fix_yaml(yaml_text: str, seed: int, replications: int) -> Any:
+    """The smallest fix of a scenario given as YAML text (:func:`wfm.diagnosis.smallest_fix`,
+    cached), with a progress bar per simulation."""
+    from wfm.diagnosis import smallest_fix
+
+    bar = st.progress(0.0, text="Looking for the smallest fix")
+
+    def progress(done: int, total: int, what: str) -> None:
+        bar.progress(min(done / total, 1.0), text=f"Simulation {done} of at most {total}: {what}")
+
+    scenario = Scenario.from_yaml(yaml_text)
+    check_app_run(scenario, replications)
+    return smallest_fix(scenario, seed=seed, replications=replications, progress=progress)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def plan_yaml(yaml_text: str, seed: int, replications: int, max_iterations: int,
               time_limit: float) -> Any:
     """Plan the shifts of a scenario given as YAML text (cached on every argument).
@@ -183,41 +244,64 @@ def _run(yaml_text: str, seed: int, replications: int, where: Any) -> Any:
     return result
 
 
-def _figures(result: Any) -> list[tuple[str, Any]]:
+def _figures(result: Any, work: pd.DataFrame | None = None) -> list[tuple[str, Any]]:
     """(title, figure) of every chart of a run, all built by wfm.report: the run's
-    figures, then the analytic (Erlang) requirement beside the simulated outcome."""
+    figures, then the analytic (Erlang) requirement beside the staff on duty."""
     from wfm import report
 
-    figs = list(report.run_figures(result))
     try:
         reqs = requirements_yaml(result.scenario.to_yaml())
-    except ImportError as exc:  # wfm.staffing missing from this installation
+    except Exception as exc:  # noqa: BLE001 - a scenario the staffing rules do not cover
         st.warning(f"No requirement chart: {exc}")
-    else:
-        figs.append(("Requirement", report.requirement_figure(result, reqs)))
-    return figs
+        reqs = None
+    return list(report.run_figures(result, reqs, work))
 
 
 # ---------------------------------------------------------------------- state
-def _load(scenario: Scenario, source: str) -> None:
-    """Make ``scenario`` the base and drop every edit widget's state."""
+def _drop_edits() -> None:
     ss = st.session_state
-    ss["base"] = scenario
-    ss["source"] = source
-    ss["load_error"] = None
     for key in [k for k in ss if isinstance(k, str) and k.startswith(_EDIT_PREFIXES)]:
         del ss[key]
 
 
+def _load(scenario: Scenario, source: str) -> None:
+    """Make ``scenario`` the loaded one and the base; drop every edit and move."""
+    ss = st.session_state
+    ss["loaded"] = scenario
+    ss["base"] = scenario
+    ss["moves"] = []
+    ss["source"] = source
+    ss["load_error"] = None
+    ss["replications"] = decision_replications(scenario)
+    _drop_edits()
+    for key in [k for k in ss if isinstance(k, str) and k.startswith(("move:", "keep:move:"))]:
+        del ss[key]
+
+
+def _set_base(scenario: Scenario, what: str | None) -> None:
+    """Make ``scenario`` the one being edited (the loaded one stays the reference)."""
+    ss = st.session_state
+    ss["base"] = scenario
+    if what is None:
+        ss["moves"] = []
+    else:
+        ss["moves"] = [*ss.get("moves", []), what]
+    _drop_edits()
+
+
 def _on_choice() -> None:
-    name = st.session_state["scenario_choice"]
+    ss = st.session_state
+    name = ss["scenario_choice"]
+    if name in ss.get("uploads", {}):
+        _load(ss["uploads"][name], name.removeprefix(UPLOAD_PREFIX))
+        return
     path = bundled_scenarios().get(name)
     if path is None:
         return
     try:
         _load(load_scenario(path), path.name)
     except InputError as exc:
-        st.session_state["load_error"] = str(exc)
+        ss["load_error"] = str(exc)
 
 
 def _on_run() -> None:
@@ -230,12 +314,17 @@ def _init_state() -> None:
     if "base" not in ss:
         path = bundled_scenarios()[DEFAULT_SCENARIO]
         _load(load_scenario(path), path.name)
+        ss["scenario_choice"] = DEFAULT_SCENARIO
     ss.setdefault("load_error", None)
     ss.setdefault("upload_seen", None)
+    ss.setdefault("uploads", {})
+    ss.setdefault("variants", {})
+    ss.setdefault("moves", [])
 
 
 def _handle_upload() -> None:
-    """Load the file in the uploader once per new file; a bad one sets ``load_error``."""
+    """Load the file in the uploader once per new file; a bad one sets ``load_error``.
+    A good one becomes a choice of the scenario selector, and the one it shows."""
     ss = st.session_state
     uploaded = ss.get("scenario_upload")
     if uploaded is None:
@@ -251,20 +340,42 @@ def _handle_upload() -> None:
     except InputError as exc:
         ss["load_error"] = str(exc)
     else:
+        label = UPLOAD_PREFIX + uploaded.name
+        ss["uploads"] = {**ss["uploads"], label: sc}
         _load(sc, uploaded.name)
+        ss["scenario_choice"] = label
 
 
 # ---------------------------------------------------------------------- scenario tab
-def _number(label: str, key: str, value: float, **kw: Any) -> float:
+def _seed(key: str, value: Any) -> None:
+    """Give a widget its value through the session state (so the browser shows it)."""
     if key not in st.session_state:
         st.session_state[key] = value
+
+
+def _kept(key: str, default: Any) -> None:
+    """Seed a widget drawn only when its tab is open with the value it had last time
+    (Streamlit forgets the state of widgets it did not draw)."""
+    ss = st.session_state
+    if key not in ss:
+        ss[key] = ss.get(f"keep:{key}", default)
+
+
+def _keep(key: str) -> None:
+    """Remember a widget's value for :func:`_kept`."""
+    ss = st.session_state
+    if key in ss:
+        ss[f"keep:{key}"] = ss[key]
+
+
+def _number(label: str, key: str, value: float, **kw: Any) -> float:
+    _seed(key, value)
     return st.number_input(label, key=key, **kw)
 
 
-def _channel_inputs(base: Scenario) -> tuple[dict[str, Any], dict[str, float]]:
-    """One column of inputs per channel; returns (changed values, volume factors)."""
+def _channel_inputs(base: Scenario) -> dict[str, Any]:
+    """One column of inputs per channel; returns the changed values."""
     changes: dict[str, Any] = {}
-    scales: dict[str, float] = {}
     names = list(base.channels)
     per_row = 4
     for row in range(0, len(names), per_row):
@@ -272,30 +383,42 @@ def _channel_inputs(base: Scenario) -> tuple[dict[str, Any], dict[str, float]]:
         for col, name in zip(cols, names[row:row + per_row], strict=False):
             ch = base.channels[name]
             p = f"channels.{name}"
+            unit = "s" if ch.kind in ("voice", "chat") else "s; 3600 = 1 h"
             with col.container(border=True):
                 st.markdown(f"**{name}** · {ch.kind}")
-                scales[f"{p}.volume"] = _number(
-                    "Volume scale (x)", f"scale:{p}.volume", 1.0, step=0.05, format="%.2f",
-                    help="multiplies every interval volume of the table below")
-                ask = [
-                    ("aht", "AHT (s)", float(ch.aht), 10.0, "%g"),
-                    ("patience", "Patience (s, 0 = never abandons)", float(ch.patience or 0.0),
-                     10.0, "%g") if ch.kind != "deferred" else None,
-                    ("concurrency", "Concurrency (sessions)", int(ch.concurrency), 1, None)
-                    if ch.kind == "chat" else None,
-                    ("deflection", "Deflection (share)", float(ch.deflection), 0.05, "%.2f"),
-                    ("target.answer_within", "Answer within (s)",
-                     float(ch.target.answer_within), 10.0, "%g"),
-                    ("target.service_level", "Target service level (share)",
-                     float(ch.target.service_level), 0.05, "%.2f"),
-                ]
-                for field, label, old, step, fmt in filter(None, ask):
+                scalar = (int, float)
+                ask: list[tuple[str, str, float, float, str | None]] = []
+                fixed: list[str] = []
+                if isinstance(ch.aht, scalar):
+                    ask.append(("aht", "AHT (s)", float(ch.aht), 10.0, "%g"))
+                else:
+                    fixed.append("AHT")
+                if ch.kind in ("voice", "chat"):
+                    if ch.patience is None or isinstance(ch.patience, scalar):
+                        ask.append(("patience", "Patience (s, 0 = never abandons)",
+                                    float(ch.patience or 0.0), 10.0, "%g"))
+                    else:
+                        fixed.append("patience")
+                if ch.kind == "chat":
+                    ask.append(("concurrency", "Concurrency (sessions)", int(ch.concurrency), 1,
+                                None))
+                ask.append(("deflection", "Deflection (share)", float(ch.deflection), 0.05,
+                            "%.2f"))
+                if ch.target is not None:
+                    ask.append(("target.answer_within", f"Answer within ({unit})",
+                                float(ch.target.answer_within), 10.0, "%g"))
+                    ask.append(("target.service_level", "Target service level (share)",
+                                float(ch.target.service_level), 0.05, "%.2f"))
+                for field, label, old, step, fmt in ask:
                     new = _number(label, f"edit:{p}.{field}", old, step=step, format=fmt)
                     if field == "patience":
                         new, old = (None if new == 0 else new), ch.patience
                     if new != old:
                         changes[f"{p}.{field}"] = new
-    return changes, scales
+                if fixed:
+                    st.caption(f"{', '.join(fixed)} per interval or as a distribution: edit"
+                               " them in the YAML")
+    return changes
 
 
 def _table_inputs(base: Scenario) -> dict[str, Any]:
@@ -331,61 +454,438 @@ def _cell(v: Any) -> Any:
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
-def scenario_tab(base: Scenario) -> tuple[Scenario | None, str | None]:
-    """Edit the base scenario; returns (edited scenario or None, error message or None)."""
-    name = st.text_input("Scenario name", key="edit:name", value=base.name)
+def _sliders(base: Scenario) -> dict[str, float]:
+    """The common knobs: volume x per channel, staff x per group (applied on top)."""
+    scales: dict[str, float] = {}
+    width = max(len(base.channel_names), len(base.group_names), 4)
+    for kind, names, what in (("channels", base.channel_names, "volume"),
+                              ("agents", base.group_names, "staff")):
+        cols = st.columns(width)
+        for k, name in enumerate(names):
+            key = f"scale:{kind}.{name}.{what}"
+            _seed(key, 1.0)
+            with cols[k % width]:
+                scales[key.removeprefix("scale:")] = float(st.slider(
+                    f"{name} {what} ×", min_value=0.0, max_value=3.0, step=0.05, key=key,
+                    help="multiplies every interval" + (" (rounded to whole agents)"
+                                                        if what == "staff" else "")))
+    return scales
+
+
+def _time_options(base: Scenario) -> tuple[list[str], list[str]]:
+    labels = base.interval_labels()
+    end = interval_ranges([base.horizon - 1], labels, base.interval_minutes).split("-", 1)[1]
+    return labels, [*labels[1:], end]
+
+
+def _on_move() -> None:
+    """Apply the one-move form to the edited scenario: it becomes the base."""
+    from wfm.variants import Move
+
+    ss = st.session_state
+    edited = ss.get("edited")
+    ss["move_error"] = None
+    if edited is None:
+        ss["move_error"] = "the edited scenario is invalid: fix it before a move"
+        return
+    kind = MOVE_KINDS[ss["move:kind"]]
+    try:
+        if kind == "add_agents":
+            move = Move(kind, group=ss["move:group"], agents=int(ss["move:agents"]),
+                        start=ss["move:from"], end=ss["move:to"])
+        elif kind == "scale_staff":
+            move = Move(kind, group=ss["move:group"], factor=float(ss["move:factor"]),
+                        start=ss["move:from"], end=ss["move:to"])
+        elif kind == "scale_volume":
+            move = Move(kind, channel=ss["move:channel"], factor=float(ss["move:factor"]),
+                        start=ss["move:from"], end=ss["move:to"])
+        else:
+            move = Move(kind, source=ss["move:source"], dest=ss["move:dest"],
+                        share=float(ss["move:share"]))
+        new = move.apply(edited)
+    except (InputError, ValueError) as exc:
+        ss["move_error"] = str(exc)
+        return
+    _set_base(new, move.text)
+
+
+def _on_reset() -> None:
+    _set_base(st.session_state["loaded"], None)
+
+
+def _move_form(base: Scenario) -> None:
+    """What-if in one move: add or remove agents over a time range, scale a group's
+    staff or a channel's volume, shift volume between channels."""
+    ss = st.session_state
+    starts, ends = _time_options(base)
+    _kept("move:kind", next(iter(MOVE_KINDS)))
+    for key, value in (("move:group", base.group_names[0]), ("move:agents", 2),
+                       ("move:factor", 1.1), ("move:channel", base.channel_names[0]),
+                       ("move:source", base.channel_names[0]),
+                       ("move:dest", base.channel_names[-1]), ("move:share", 0.2),
+                       ("move:from", starts[0]), ("move:to", ends[-1])):
+        _kept(key, value)
+    for key, options in (("move:group", base.group_names), ("move:channel", base.channel_names),
+                         ("move:source", base.channel_names), ("move:dest", base.channel_names),
+                         ("move:from", starts), ("move:to", ends)):
+        if ss[key] not in options:
+            ss[key] = options[0] if key != "move:to" else options[-1]
+    c = st.columns([2, 1.3, 1, 1, 1, 1.2], vertical_alignment="bottom")
+    kind = MOVE_KINDS[c[0].selectbox("What-if in one move", list(MOVE_KINDS), key="move:kind")]
+    if kind in ("add_agents", "scale_staff"):
+        c[1].selectbox("Group", base.group_names, key="move:group")
+    elif kind == "scale_volume":
+        c[1].selectbox("Channel", base.channel_names, key="move:channel")
+    else:
+        c[1].selectbox("From channel", base.channel_names, key="move:source")
+    if kind == "add_agents":
+        c[2].number_input("Agents (+/-)", step=1, key="move:agents")
+    elif kind in ("scale_staff", "scale_volume"):
+        c[2].number_input("Factor (x)", min_value=0.0, step=0.05, format="%.2f", key="move:factor")
+    else:
+        c[2].selectbox("To channel", base.channel_names, key="move:dest")
+    if kind == "shift_volume":
+        c[3].number_input("Share moved", min_value=0.0, max_value=1.0, step=0.05,
+                          format="%.2f", key="move:share")
+    else:
+        c[3].selectbox("From", starts, key="move:from")
+        c[4].selectbox("Until", ends, key="move:to")
+    c[5].button("Apply move", key="move_apply", type="primary", on_click=_on_move,
+                width="stretch")
+    for key in [k for k in ss if isinstance(k, str) and k.startswith("move:")]:
+        _keep(key)
+    if ss.get("move_error"):
+        st.error(ss["move_error"], icon=":material/error:")
+
+
+def _changes(loaded: Scenario, edited: Scenario | None) -> None:
+    """Every change against the scenario as loaded (a diff), the moves applied, reset."""
+    from wfm.variants import diff
+
+    ss = st.session_state
+    if edited is None:
+        return
+    d = diff(loaded, edited)
+    moves = ss.get("moves", [])
+    if d.empty and not moves:
+        st.caption(f"No change against the scenario as loaded ({ss['source']}).")
+        return
+    head = f"**Changes against the scenario as loaded** ({ss['source']})"
+    if moves:
+        head += " · moves applied: " + "; ".join(moves)
+    st.markdown(head)
+    if d.empty:
+        st.caption("The moves cancel out: the scenario is as loaded.")
+    else:
+        st.dataframe(d.drop(columns="path"), hide_index=True, key="diff_table")
+    st.button("Back to the scenario as loaded", key="reset_moves", on_click=_on_reset)
+
+
+def _reserved_names() -> set[str]:
+    return {EDITED, AS_LOADED, *bundled_scenarios()}
+
+
+def _on_save_variant() -> None:
+    from wfm.variants import Variant
+
+    ss = st.session_state
+    name = str(ss.get("variant:name", "")).strip()
+    edited = ss.get("edited")
+    ss["variant_message"] = None
+    if not name:
+        ss["variant_message"] = ("error", "give the variant a name")
+    elif name in _reserved_names():
+        ss["variant_message"] = ("error", f"{name!r} is taken by a scenario: pick another name")
+    elif edited is None:
+        ss["variant_message"] = ("error", "the edited scenario is invalid: fix it first")
+    else:
+        existed = name in ss["variants"]
+        ss["variants"] = {**ss["variants"],
+                          name: Variant(name, edited, list(ss.get("moves", [])))}
+        ss["variant_message"] = ("ok", f"{'replaced' if existed else 'saved'} variant {name!r}")
+
+
+def _on_edit_variant(name: str) -> None:
+    ss = st.session_state
+    v = ss["variants"][name]
+    _set_base(v.scenario, None)
+    ss["moves"] = [*v.moves, f"variant {name}"]
+
+
+def _on_delete_variant(name: str) -> None:
+    ss = st.session_state
+    ss["variants"] = {k: v for k, v in ss["variants"].items() if k != name}
+
+
+def _variants_panel(loaded: Scenario) -> None:
+    from wfm.variants import diff
+
+    ss = st.session_state
+    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    c1.text_input("Variant name", key="variant:name", placeholder="e.g. +2 voice at lunch")
+    c2.button("Save as variant", key="variant_save", on_click=_on_save_variant,
+              width="stretch")
+    variants = ss["variants"]
+    if variants:
+        c3.download_button("Download all variants (zip)", data=variants_zip(variants),
+                           file_name="variants.zip", mime="application/zip",
+                           key="variants_download", on_click="ignore", width="stretch")
+    msg = ss.get("variant_message")
+    if msg:
+        (st.success if msg[0] == "ok" else st.error)(msg[1])
+    for name, v in variants.items():
+        d = diff(loaded, v.scenario)
+        cols = st.columns([3, 5, 1, 1, 1], vertical_alignment="center")
+        cols[0].markdown(f"**{name}**")
+        cols[1].caption("; ".join(d["change"].astype(str).radd(d["what"] + ": ")) or
+                        "as loaded")
+        cols[2].download_button("YAML", data=yaml_bytes(v.scenario),
+                                file_name=f"{slug(name)}.yaml", mime="application/x-yaml",
+                                key=f"variant_yaml:{name}", on_click="ignore")
+        cols[3].button("Edit", key=f"variant_edit:{name}", on_click=_on_edit_variant,
+                       args=(name,))
+        cols[4].button("Delete", key=f"variant_delete:{name}", on_click=_on_delete_variant,
+                       args=(name,))
+
+
+def _edited_from_state(base: Scenario) -> Scenario | None:
+    """The edited scenario from the edit widgets' values in the session state, before
+    the widgets are drawn (so the chart above them is sent first); None when invalid.
+    The widgets then compute it again: that one is authoritative."""
+    ss = st.session_state
+    changes: dict[str, Any] = {}
+    scales: dict[str, float] = {}
+    try:
+        name = ss.get("edit:name", base.name)
+        if name != base.name:
+            changes["name"] = name
+        for key, value in ss.items():
+            if not isinstance(key, str):
+                continue
+            if key.startswith("scale:"):
+                scales[key.removeprefix("scale:")] = float(value)
+            elif key.startswith("edit:channels."):
+                path = key.removeprefix("edit:")
+                old = base.get(path)
+                if path.endswith(".patience"):
+                    value = None if value == 0 else value
+                if value != old:
+                    changes[path] = value
+        for key, frame in (("table:volume", "channels.{}.volume"), ("table:staff",
+                                                                   "agents.{}.staff")):
+            rows = (ss.get(key) or {}).get("edited_rows") or {}
+            if not rows:
+                continue
+            current = ({c: list(ch.volume) for c, ch in base.channels.items()}
+                       if key == "table:volume" else
+                       {g: v.tolist() for g, v in base.staff().items()})
+            for row, cells in rows.items():
+                for col, value in cells.items():
+                    current[col][int(row)] = _cell(value)
+            for col, values in current.items():
+                changes[frame.format(col)] = values
+        return apply_edits(base, changes, scales)
+    except Exception:  # noqa: BLE001 - the widgets below say what is wrong
+        return None
+
+
+def _scenario_figure(scenario: Scenario) -> Any:
+    """The scenario's chart, built again only when the scenario changed."""
+    from wfm import report
+
+    ss = st.session_state
+    prev = ss.get("scenario_chart")
+    if prev is not None and prev[0] == scenario:
+        return prev[1]
+    fig = report.scenario_figure(scenario)
+    ss["scenario_chart"] = (scenario, fig)
+    return fig
+
+
+def scenario_tab(base: Scenario, show: bool = True) -> tuple[Scenario | None, str | None]:
+    """Edit the base scenario; returns (edited scenario or None, error message or None).
+
+    The edit widgets are always drawn (they hold the edits); the chart, the moves, the
+    changes and the variants only when the tab is open (``show``). The chart comes
+    first, drawn from the widgets' values before the widgets themselves.
+    """
+    ss = st.session_state
+    loaded: Scenario = ss["loaded"]
+    chart_slot = st.empty()
+    early = _edited_from_state(base) if show else None
+    if early is not None:
+        chart_slot.plotly_chart(_scenario_figure(early), key="fig:scenario",
+                                config=_PLOTLY_CONFIG)
+    with st.container(border=True):
+        if show:
+            _move_form(base)
+        scales = _sliders(base)
+    changes_slot = st.container()
+    _seed("edit:name", base.name)
+    name = st.text_input("Scenario name", key="edit:name")
     changes: dict[str, Any] = {"name": name} if name != base.name else {}
     error_slot = st.empty()
     st.subheader("Channels")
-    ch_changes, scales = _channel_inputs(base)
-    changes.update(ch_changes)
+    changes.update(_channel_inputs(base))
     st.subheader("Intervals")
     changes.update(_table_inputs(base))
     try:
         edited = apply_edits(base, changes, scales)
     except InputError as exc:
         error_slot.error(str(exc), icon=":material/error:")
+        ss["edited"] = None
         return None, str(exc)
+    ss["edited"] = edited
     if changes or any(f != 1.0 for f in scales.values()):
         error_slot.info("Edited: the download and the next run use these values.",
                         icon=":material/edit:")
+    if show:
+        if early is None:
+            chart_slot.plotly_chart(_scenario_figure(edited), key="fig:scenario",
+                                    config=_PLOTLY_CONFIG)
+        elif early != edited:  # pragma: no cover - the widgets and the state disagree
+            chart_slot.plotly_chart(_scenario_figure(edited), config=_PLOTLY_CONFIG)
+        with changes_slot:
+            _changes(loaded, edited)
+            with st.expander(f"Variants ({len(ss['variants'])} saved)",
+                             expanded=bool(ss["variants"])):
+                _variants_panel(loaded)
     return edited, None
 
 
 # ---------------------------------------------------------------------- results tab
-def kpi_cards(result: Any) -> None:
-    """One st.metric per channel: service level against its target, met or missed."""
+def kpi_cards(result: Any, verdicts: pd.DataFrame | None = None) -> None:
+    """One st.metric per channel: service level with its interval against the target,
+    the verdict (met, missed, too close to call) and the work left at close."""
     from wfm import report
 
-    cards = report.kpi_cards(result)
+    cards = report.kpi_cards(result, verdicts)
     cols = st.columns(max(len(cards), 1))
     for col, row in zip(cols, cards.itertuples(index=False), strict=False):
         sl, target = float(row.service_level), float(row.target)
+        ci = float(row.service_level_ci)
+        value = pct(sl) if math.isnan(ci) else f"{pct(sl)} ± {100 * ci:.1f}"
         delta = None if math.isnan(sl) else f"{100 * (sl - target):+.1f} pts vs {pct(target, 0)}"
         with col:
-            st.metric(f"{row.channel} service level", pct(sl), delta=delta, border=True,
-                      help=f"target {pct(target, 0)}")
-            verdict = ":green[**met**]" if bool(row.met) else ":red[**missed**]"
-            st.markdown(f"{verdict} · ASA {seconds(float(row.asa))} · "
-                        f"abandoned {pct(float(row.abandonment))}")
+            st.metric(f"{row.channel} service level", value, delta=delta, border=True,
+                      help=str(row.reason) or f"target {pct(target, 0)}")
+            colour = {"met": "green", "missed": "red"}.get(str(row.verdict), "orange")
+            lines = [f":{colour}[**{row.verdict}**]"]
+            if not math.isnan(ci):
+                lines.append(f"95% interval {pct(row.low)}-{pct(row.high)}")
+            lines.append(f"ASA {wait(float(row.asa), str(row.kind))} · abandoned "
+                         f"{pct(float(row.abandonment))}")
+            left = f"left at close {number(round(float(row.backlog), 1))}"
+            if not math.isnan(float(row.backlog_hours)) and float(row.backlog) > 0:
+                left += f" ({agent_hours(3600 * float(row.backlog_hours))} of work)"
+            if bool(row.late_backlog):
+                left = f":red[{left}: {count(row.not_in_time)} cannot be answered in time]"
+            lines.append(left)
+            st.markdown("  \n".join(lines))
 
 
-def results_tab(current_key: tuple | None) -> None:
+def _fix_panel(result: Any, edited: Scenario | None, seed: int, replications: int) -> None:
+    """The smallest fix: find it (simulations), show it, apply it."""
+    from wfm.report.format import human_table as table
+
+    ss = st.session_state
+    key = None if edited is None else (edited.to_yaml(), seed, replications)
+    if st.button("Find the smallest fix (checked by simulation)", key="fix_find",
+                 disabled=edited is None):
+        slot = st.empty()
+        try:
+            with slot.container():
+                ss["fix"] = fix_yaml(edited.to_yaml(), seed, replications)  # type: ignore[union-attr]
+            ss["fix_key"] = key
+        except (InputError, TimeoutError) as exc:
+            st.error(str(exc), icon=":material/error:")
+        finally:
+            slot.empty()
+    fix = ss.get("fix")
+    if fix is None:
+        return
+    if ss.get("fix_key") != key:
+        st.warning("The scenario or the run settings changed since this fix: find it again.",
+                   icon=":material/refresh:")
+        return
+    if fix.changes.empty:
+        st.success(fix.reason)
+        return
+    (st.success if fix.fixed else st.warning)(fix.text)
+    st.dataframe(table(fix.summary(), {"add": lambda v: f"+{int(v)}",
+                                       "agent_hours": lambda v: f"{float(v):.1f} h"},
+                       headers={"add": "agents to add", "agent_hours": "agent-hours"}),
+                 hide_index=True, key="fix_table")
+    st.button("Apply the fix to the scenario (and run it)", key="fix_apply", type="primary",
+              on_click=_on_apply_fix, disabled=not fix.fixed)
+
+
+def _on_apply_fix() -> None:
+    from wfm.diagnosis import add_staff
+
+    ss = st.session_state
+    fix, edited = ss.get("fix"), ss.get("edited")
+    if fix is None or edited is None:
+        return
+    extra: dict[str, list[int]] = {g: [0] * edited.horizon for g in edited.group_names}
+    for r in fix.changes.itertuples(index=False):
+        extra[str(r.group)][int(r.interval)] += int(r.add)
+    hours = fix.agent_hours
+    _set_base(add_staff(edited, extra), f"smallest fix (+{hours:,.1f} agent-hours)")
+    ss["fix"] = None
+    ss["run_requested"] = True
+    ss["tab"] = "Results"
+
+
+def _diagnosed(result: Any) -> Any:
+    """The diagnosis of the shown run (computed once per run)."""
+    from wfm.diagnosis import diagnose
+
+    ss = st.session_state
+    if ss.get("diagnosis_key") != ss.get("result_key") or ss.get("diagnosis") is None:
+        ss["diagnosis"] = diagnose(result)
+        ss["diagnosis_key"] = ss.get("result_key")
+    return ss["diagnosis"]
+
+
+def _diagnosis(result: Any, edited: Scenario | None, seed: int, replications: int) -> None:
+    d = _diagnosed(result)
+    misses = [s for s in d.statements if not s.startswith("Idle:")]
+    idle = [s.removeprefix("Idle: ") for s in d.statements if s.startswith("Idle:")]
+    st.markdown("**Why channels miss, and what fixes it**")
+    if misses:
+        st.markdown("\n".join(f"- {s}" for s in misses))
+        _fix_panel(result, edited, seed, replications)
+    else:
+        st.markdown("Every channel meets its target.")
+    with st.expander(f"Where agents sit idle ({len(idle)})", expanded=not misses and bool(idle)):
+        st.markdown("\n".join(f"- {s}" for s in idle) if idle else "No idle spell stands out.")
+
+
+def results_tab(current_key: tuple | None, edited: Scenario | None, seed: int,
+                replications: int) -> None:
     from wfm import report
+    from wfm.diagnosis import day_work_left
 
     ss = st.session_state
     result = ss.get("result")
     if result is None:
         st.info("Press **Run simulation** in the sidebar to simulate the scenario.")
         return
-    if ss.get("result_key") != current_key:
+    stale = ss.get("result_key") != current_key
+    if stale:
         st.warning("The scenario or the run settings changed since this run: press "
                    "**Run simulation** to update.", icon=":material/refresh:")
     sc = result.scenario
     st.caption(f"{sc.name}: seed {result.seed}, {result.n_replications} replication(s), "
                f"simulated in {result.elapsed:.2f} s")
-    kpi_cards(result)
-    figures = ss.get("figures") or []
+    diag = _diagnosed(result)
+    kpi_cards(result, diag.verdicts)
+    _diagnosis(result, None if stale else edited, seed, replications)
+    if ss.get("figures_key") != ss.get("result_key") or ss.get("figures") is None:
+        ss["figures"] = _figures(result, diag.work_left)
+        ss["figures_key"] = ss.get("result_key")
+    figures = ss["figures"]
     for i in range(0, len(figures), 2):
         cols = st.columns(2)
         for col, (title, fig) in zip(cols, figures[i:i + 2], strict=False):
@@ -393,94 +893,141 @@ def results_tab(current_key: tuple | None) -> None:
                 st.plotly_chart(fig, key=f"fig:{slug(title)}", config=_PLOTLY_CONFIG)
     st.markdown("**Summary per channel**")
     st.dataframe(report.summary_display(result.summary), hide_index=True, key="summary_table")
+    days = day_work_left(result)
+    if days["day"].nunique() > 1:
+        st.markdown("**Work left at the end of each day**")
+        shown = days.assign(left=[f"{count(b)} ({h:,.1f} h)" for b, h in
+                                  zip(days["backlog"], days["backlog_hours"], strict=True)])
+        st.dataframe(shown.pivot(index=["day", "end"], columns="channel", values="left")
+                     .reset_index(), hide_index=True, key="days_table")
     st.download_button("Download interval results (CSV)", data=intervals_csv(result),
                        file_name=f"{slug(sc.name)}_intervals.csv", mime="text/csv",
                        key="download_csv", on_click="ignore")
 
 
 # ---------------------------------------------------------------------- compare tab
+def _compare_options() -> list[str]:
+    ss = st.session_state
+    return [EDITED, AS_LOADED, *ss["variants"], *bundled_scenarios()]
+
+
 def _scenario_for(choice: str, edited: Scenario | None) -> Scenario:
+    ss = st.session_state
     if choice == EDITED:
         if edited is None:
             raise ScenarioError("the edited scenario is invalid; fix it in the Scenario tab")
         return edited
+    if choice == AS_LOADED:
+        return ss["loaded"]
+    if choice in ss["variants"]:
+        return ss["variants"][choice].scenario
     return load_scenario(bundled_scenarios()[choice])
 
 
 def compare_tab(edited: Scenario | None, seed: int, replications: int) -> None:
     from wfm import report
+    from wfm.variants import compare
 
     ss = st.session_state
-    options = [EDITED, *bundled_scenarios()]
-    default_b = "social_surge" if "social_surge" in options else options[-1]
-    a_col, b_col, btn_col = st.columns([2, 2, 1], vertical_alignment="bottom")
-    a = a_col.selectbox("Scenario A", options, key="compare_a")
-    b = b_col.selectbox("Scenario B", options, key="compare_b", index=options.index(default_b))
+    options = _compare_options()
+    default = [EDITED, "social_surge" if "social_surge" in options else options[-1]]
+    _kept("compare_pick", default)
+    ss["compare_pick"] = [x for x in ss["compare_pick"] if x in options]
+    pick_col, btn_col = st.columns([5, 1], vertical_alignment="bottom")
+    pick_col.multiselect("Variants to compare (the first is the reference)", options,
+                         key="compare_pick")
+    _keep("compare_pick")
     slot = st.container()
-    if btn_col.button("Compare", key="compare_run", type="primary"):
+    if btn_col.button("Compare", key="compare_run", type="primary", width="stretch"):
         ss["comparison"] = None
+        chosen = list(ss["compare_pick"])
         try:
-            if a == b:
-                raise ScenarioError("pick two different scenarios to compare")
-            sa, sb = _scenario_for(a, edited), _scenario_for(b, edited)
-            ra = _run(sa.to_yaml(), seed, replications, slot)
-            rb = _run(sb.to_yaml(), seed, replications, slot)
-        except (InputError, TimeoutError) as exc:
+            if len(chosen) < 2:
+                raise ValueError("pick two or more variants to compare")
+            runs = {}
+            for name in chosen:
+                runs[name] = _run(_scenario_for(name, edited).to_yaml(), seed, replications, slot)
+        except (ValueError, TimeoutError) as exc:  # InputError included
             st.error(str(exc), icon=":material/error:")
         else:
-            labels = ("edited" if a == EDITED else a, "edited" if b == EDITED else b)
-            ss["comparison"] = {
-                "labels": labels,
-                "a": ra,
-                "b": rb,
-                "table": report.compare_summaries(ra, rb, labels=labels),
-                "figure": report.comparison_figure(ra, rb, labels=labels),
-            }
+            labels = [("edited" if n == EDITED else "as loaded" if n == AS_LOADED else n)
+                      for n in chosen]
+            results = dict(zip(labels, runs.values(), strict=True))
+            ss["comparison"] = {"labels": labels, "results": results,
+                                "comparison": compare(results)}
     comp = ss.get("comparison")
     if not comp:
-        st.info("Pick two scenarios and press **Compare** (same seed and replications as "
-                "the sidebar).")
+        st.info("Pick two or more variants and press **Compare** (the sidebar's seed and "
+                "replications; every variant runs on the same random days, so differences "
+                "are paired).")
         return
-    la, lb = comp["labels"]
-    st.markdown(f"**{lb}** against **{la}**: service level per channel (delta = B − A)")
-    sa, sb = comp["a"].summary.set_index("channel"), comp["b"].summary.set_index("channel")
-    common = [c for c in sa.index if c in sb.index]
-    cols = st.columns(max(len(common), 1))
-    for col, ch in zip(cols, common, strict=False):
-        va, vb = float(sa.at[ch, "service_level"]), float(sb.at[ch, "service_level"])
-        delta = None if math.isnan(va) or math.isnan(vb) else f"{100 * (vb - va):+.1f} pts"
-        col.metric(f"{ch} service level", pct(vb), delta=delta, border=True,
-                   help=f"A: {pct(va)}")
-    st.plotly_chart(comp["figure"], key="fig:comparison", config=_PLOTLY_CONFIG)
-    st.dataframe(comp["table"], hide_index=True, key="comparison_table")
+    cmp = comp["comparison"]
+    results = comp["results"]
+    ref = cmp.reference
+    st.markdown(f"Against **{ref}** ({'paired: same seed and replications' if cmp.paired else 'unpaired'};"
+                " a difference *within noise* is smaller than the replications' spread)")
+    ch = cmp.channels
+    for name in comp["labels"][1:]:
+        part = ch[ch["variant"] == name]
+        st.markdown(f"**{name}**")
+        cols = st.columns(max(len(part), 1))
+        for col, r in zip(cols, part.itertuples(index=False), strict=False):
+            delta = None if math.isnan(r.delta) else f"{100 * r.delta:+.1f} pts"
+            noise = "" if r.noise == "real" else f" ({r.noise})"
+            ref_sl = ch[(ch.variant == ref) & (ch.channel == r.channel)]["service_level"]
+            col.metric(f"{r.channel} service level", pct(r.service_level), delta=delta,
+                       border=True, help=f"{ref}: {pct(ref_sl.iloc[0])}")
+            left = f"left at close {count(r.backlog)} ({r.delta_backlog:+,.0f})"
+            col.markdown(f"{r.verdict}{noise}  \n{left}")
+    st.markdown("\n".join(f"- {s}" for s in cmp.statements()))
+    st.dataframe(report.costs_display(cmp), hide_index=True, key="comparison_costs")
+    st.plotly_chart(report.variants_bar_figure(results), key="fig:comparison",
+                    config=_PLOTLY_CONFIG)
+    horizons = {r.scenario.horizon for r in results.values()}
+    if len(horizons) == 1:
+        st.plotly_chart(report.variants_figure(results), key="fig:comparison_intervals",
+                        config=_PLOTLY_CONFIG)
+        if any(c.kind in ("deferred", "social") for r in results.values()
+               for c in r.scenario.channels.values()):
+            st.plotly_chart(report.variants_figure(results, "backlog"),
+                            key="fig:comparison_backlog", config=_PLOTLY_CONFIG)
+    else:
+        st.caption("The variants have different horizons: no per-interval overlay.")
+    st.dataframe(report.comparison_display(cmp), hide_index=True, key="comparison_table")
 
 
 # ---------------------------------------------------------------------- plan tab
 def _on_apply_plan() -> None:
     plan_result = st.session_state.get("plan")
     if plan_result is not None:
-        _load(plan_result.scenario, "plan of " + st.session_state.get("source", "scenario"))
+        _set_base(plan_result.scenario, "planned staff")
 
 
 def plan_tab(edited: Scenario | None, seed: int) -> None:
     from wfm import report
+    from wfm.diagnosis import work_left
+    from wfm.report.schedule import iterations_display, outcome_display, shifts_display
 
     ss = st.session_state
     c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
-    reps = c1.number_input("Replications per check", min_value=1, max_value=20,
-                           value=planning.DEFAULT_REPLICATIONS, step=1, key="plan_replications")
-    iters = c2.number_input("Max iterations", min_value=1, max_value=30,
-                            value=planning.DEFAULT_MAX_ITERATIONS, step=1,
+    _kept("plan_replications", planning.DEFAULT_REPLICATIONS)
+    _kept("plan_max_iterations", planning.DEFAULT_MAX_ITERATIONS)
+    _kept("plan_time_limit", 30.0)
+    reps = c1.number_input("Replications per check", min_value=1, max_value=20, step=1,
+                           key="plan_replications")
+    iters = c2.number_input("Max iterations", min_value=1, max_value=30, step=1,
                             key="plan_max_iterations")
     limit = c3.number_input("Solver time limit (s)", min_value=1.0, max_value=600.0,
-                            value=30.0, step=5.0, key="plan_time_limit")
+                            step=5.0, key="plan_time_limit")
+    for key in ("plan_replications", "plan_max_iterations", "plan_time_limit"):
+        _keep(key)
     if c4.button("Run plan", key="plan_run", type="primary", disabled=edited is None):
         slot = st.empty()
         try:
             with slot.container():
-                ss["plan"] = plan_yaml(edited.to_yaml(), seed, int(reps), int(iters),
+                ss["plan"] = plan_yaml(edited.to_yaml(), seed, int(reps), int(iters),  # type: ignore[union-attr]
                                        float(limit))
-            ss["plan_yaml"] = edited.to_yaml()
+            ss["plan_yaml"] = edited.to_yaml()  # type: ignore[union-attr]
         except (ValueError, TimeoutError) as exc:  # InputError included: no shift fits
             ss["plan"] = None
             st.error(str(exc), icon=":material/error:")
@@ -496,14 +1043,26 @@ def plan_tab(edited: Scenario | None, seed: int) -> None:
                    icon=":material/refresh:")
     sched = plan_result.schedule
     verdict = ":green[**converged**]" if plan_result.converged else ":red[**not converged**]"
-    st.markdown(f"{verdict}: {plan_result.reason} · cost {sched.cost:,.1f} · "
+    summ = sched.summary()
+    paid = float(summ["paid_hours"].sum()) if not summ.empty else 0.0
+    st.markdown(f"{verdict}: {plan_result.reason} · cost {sched.cost:,.0f} · "
+                f"{paid:,.1f} paid hours ({paid / 8:,.1f} FTE of 8 h) · "
                 f"solver {sched.status_text} ({sched.solve_seconds:.2f} s)")
+    sim = plan_result.simulation
+    if sim is not None and not plan_result.outcome.empty:
+        st.markdown(f"**Verdict per channel** (the plan's rule, {sim.n_replications} "
+                    "replications: the day must clear the target by a safety margin, its "
+                    "noise over the replications, and no interval may fall short by more "
+                    "than its tolerance)")
+        st.dataframe(outcome_display(plan_result.outcome, work_left(sim)), hide_index=True,
+                     key="plan_outcome")
     st.plotly_chart(report.coverage_figure(sched), key="fig:coverage", config=_PLOTLY_CONFIG)
     st.plotly_chart(report.gantt_figure(sched), key="fig:gantt", config=_PLOTLY_CONFIG)
-    st.markdown("**Iterations**")
-    st.dataframe(plan_result.iterations, hide_index=True, key="plan_iterations")
+    st.markdown("**Rounds** (schedule, simulate, correct)")
+    st.dataframe(iterations_display(plan_result.iterations), hide_index=True,
+                 key="plan_iterations")
     st.markdown("**Shifts** (agents per shift and break placement)")
-    st.dataframe(sched.shifts, hide_index=True, key="plan_shifts")
+    st.dataframe(shifts_display(sched.shifts), hide_index=True, key="plan_shifts")
     d1, d2 = st.columns(2)
     d1.download_button("Download shifts (CSV)", data=shifts_csv(plan_result),
                        file_name="shifts.csv", mime="text/csv", key="download_shifts",
@@ -514,38 +1073,47 @@ def plan_tab(edited: Scenario | None, seed: int) -> None:
 
 # ---------------------------------------------------------------------- the page
 def main() -> None:
-    st.set_page_config(page_title="wfm planner", page_icon=":material/support_agent:", layout="wide")
+    st.set_page_config(page_title="wfm planner", page_icon=PAGE_ICON, layout="wide")
     _init_state()
     _handle_upload()
     ss = st.session_state
 
     with st.sidebar:
         st.title("wfm planner")
-        names = list(bundled_scenarios())
-        st.selectbox("Bundled scenario", names, key="scenario_choice",
-                     index=names.index(DEFAULT_SCENARIO) if DEFAULT_SCENARIO in names else 0,
-                     on_change=_on_choice)
+        names = [*bundled_scenarios(), *ss["uploads"]]
+        if ss.get("scenario_choice") not in names:
+            ss["scenario_choice"] = names[0]
+        st.selectbox("Scenario", names, key="scenario_choice", on_change=_on_choice)
         st.file_uploader("…or upload a scenario (YAML)", type=["yaml", "yml"],
                          key="scenario_upload")
         st.divider()
         seed = int(st.number_input("Seed", min_value=0, value=0, step=1, key="seed"))
-        replications = int(st.number_input("Replications", min_value=1, max_value=100,
-                                           value=1, step=1, key="replications"))
+        replications = int(st.number_input(
+            "Replications", min_value=1, max_value=100, step=1, key="replications",
+            help="independent runs of the horizon: verdicts come with their 95% interval "
+                 "and say 'too close to call' when it straddles the target (set for each "
+                 "scenario loaded: 10 for a day, fewer for longer horizons)"))
         run_slot = st.container()
         progress_slot = st.container()
         download_slot = st.container()
 
     base: Scenario = ss["base"]
-    st.header(base.name)
-    st.caption(f"{base.horizon} × {base.interval_minutes}-min intervals from {base.start} · "
-               f"{len(base.channels)} channels · {len(base.agents)} agent groups · "
-               f"source: {ss['source']}")
+    header = st.empty()
+    caption = st.empty()
+    header.header(base.name)
     if ss["load_error"]:
         st.error(ss["load_error"], icon=":material/error:")
 
     tabs = st.tabs(list(TABS), key="tab", on_change="rerun")
     with tabs[0]:
-        edited, error = scenario_tab(base)
+        edited, error = scenario_tab(base, show=tabs[0].open is not False)
+    shown = edited or base
+    header.header(shown.name)
+    moves = ss.get("moves", [])
+    caption.caption(
+        f"{shown.horizon} × {shown.interval_minutes}-min intervals from {shown.start} · "
+        f"{len(shown.channels)} channels · {len(shown.agents)} agent groups · "
+        f"source: {ss['source']}" + (f" · {len(moves)} move(s) applied" if moves else ""))
     current_key = None if edited is None else (edited.to_yaml(), seed, replications)
 
     clicked = run_slot.button("Run simulation", key="run", type="primary",
@@ -561,8 +1129,6 @@ def main() -> None:
             except (InputError, TimeoutError) as exc:
                 run_slot.error(str(exc), icon=":material/error:")
             else:
-                if ss.get("result_key") != current_key or ss.get("figures") is None:
-                    ss["figures"] = _figures(result)
                 ss["result"], ss["result_key"] = result, current_key
     if edited is not None:
         download_slot.download_button(
@@ -570,12 +1136,15 @@ def main() -> None:
             file_name=f"{slug(edited.name)}.yaml", mime="application/x-yaml",
             key="download_yaml", on_click="ignore", width="stretch")
 
-    with tabs[1]:
-        results_tab(current_key)
-    with tabs[2]:
-        compare_tab(edited, seed, replications)
-    with tabs[3]:
-        plan_tab(edited, seed)
+    if tabs[1].open is not False:
+        with tabs[1]:
+            results_tab(current_key, edited, seed, replications)
+    if tabs[2].open is not False:
+        with tabs[2]:
+            compare_tab(edited, seed, replications)
+    if tabs[3].open is not False:
+        with tabs[3]:
+            plan_tab(edited, seed)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,18 @@
 """End to end: `streamlit run app.py` in a subprocess, driven in headless Chromium.
 
 Starts the app on a free port of 127.0.0.1, waits for ``GET /_stcore/health`` to say
-``ok``, opens it in Debian's Chromium through Playwright's sync API, runs the
-simulation by clicking, waits for the plotly charts to render and saves screenshots
-under the test's ``tmp_path``; downloads the scenario and the interval results; uploads
-a bad scenario file through the page and reads the error.
+``ok``, opens it in Debian's Chromium through Playwright's sync API and drives it as a
+planner would: the opening page's chart (and nothing fetched from outside: defect 7's
+page icon), running the simulation (verdicts, charts, downloads), picking another
+scenario and editing it (defect 1: the name follows the scenario), the diagnosis of a
+surge and its smallest fix applied, a what-if move with its difference, a named
+variant and Compare; uploading a bad file. Screenshots are saved as test artefacts in
+``$WFM_TEST_ARTIFACTS`` when set, else in pytest's temporary folder (the path is
+printed).
 
 Without a Chromium (or Playwright) the tests skip with the reason, except under
-``CI=true``, where they fail instead. The Streamlit process is always terminated by a
+``CI=true``, where they fail instead. The two longest (the fix search, a week) are in
+the slow lane (``pytest -m slow``). The Streamlit process is always terminated by a
 finalizer; every wait is bounded.
 """
 
@@ -25,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 import wfm
 
@@ -129,36 +135,87 @@ def browser():
             chromium.close()
 
 
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory) -> Path:
+    """Where the screenshots go: $WFM_TEST_ARTIFACTS, else a pytest temporary folder."""
+    where = os.environ.get("WFM_TEST_ARTIFACTS")
+    path = Path(where) if where else tmp_path_factory.mktemp("browser-artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    print(f"browser screenshots in {path}")
+    return path
+
+
 @pytest.fixture
 def page(browser, server):
     context = browser.new_context(viewport={"width": 1500, "height": 1000},
                                   accept_downloads=True)
     context.set_default_timeout(UI_TIMEOUT)
     page = context.new_page()
+    page.requests = []  # every URL the page asked for
+    page.on("request", lambda request: page.requests.append(request.url))
     page.goto(server, wait_until="domcontentloaded")
     page.get_by_role("heading", name="Retail omnichannel weekday").wait_for()
     yield page
     context.close()
 
 
-def test_run_the_simulation_and_see_the_charts(page, tmp_path):
+_DRAWN = "document.querySelectorAll('.js-plotly-plot .main-svg').length"
+
+
+def _shot(page, path: Path, height: int = 3400) -> None:
+    """A full-page screenshot (Streamlit scrolls inside its main block: a tall viewport
+    shows the whole tab)."""
+    page.set_viewport_size({"width": 1500, "height": height})
+    page.wait_for_timeout(800)  # let the charts resize to the new viewport
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1500, "height": 1000})
+    assert path.stat().st_size > 10_000
+
+
+def _pick(page, label: str, option: str) -> None:
+    """Choose ``option`` in the selectbox labelled ``label``."""
+    page.locator("[data-testid=stSelectbox]").filter(has_text=label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _set_number(page, label: str, value: str) -> None:
+    box = page.get_by_label(label, exact=True).first
+    box.fill(value)
+    box.press("Enter")
+
+
+def _idle(page) -> None:
+    """Wait for the script run to end (Streamlit's running indicator gone)."""
+    page.wait_for_timeout(600)
+    page.wait_for_function(
+        "!document.querySelector('[data-testid=stStatusWidgetRunningIcon],"
+        " [data-testid=stStatusWidgetRunningManIcon]')", timeout=UI_TIMEOUT)
+
+
+def test_the_opening_page_draws_a_chart_and_fetches_nothing_from_outside(page, artifacts):
+    """Defect 7: the page icon came from Google's font server (fails offline)."""
+    page.wait_for_function(f"{_DRAWN} >= 1", timeout=UI_TIMEOUT)
+    icon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
+    assert icon.startswith("data:"), icon
+    page.wait_for_timeout(1000)
+    outside = [u for u in page.requests if not u.startswith(("http://127.0.0.1", "data:",
+                                                               "blob:"))]
+    assert not outside, outside
+    _shot(page, artifacts / "open.png", 2600)
+
+
+def test_run_the_simulation_and_see_the_charts(page, artifacts):
     baseline = wfm.load_scenario(ROOT / "scenarios" / "baseline.yaml")
     page.get_by_role("button", name="Run simulation").click()
-    # the run switches to the Results tab: KPI cards, then the plotly charts render
+    # the run switches to the Results tab: verdict cards, then the plotly charts render
     page.get_by_text("phone service level").first.wait_for()
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 6",
-                           timeout=UI_TIMEOUT)
-    page.locator(".js-plotly-plot .main-svg").first.wait_for()
+    page.wait_for_function(f"{_DRAWN} >= 6", timeout=UI_TIMEOUT)
     assert page.get_by_role("tab", name="Results").get_attribute("aria-selected") == "true"
     for name in baseline.channels:
         assert page.get_by_text(f"{name} service level").first.is_visible()
-    # Streamlit scrolls inside its main block: a tall viewport shows the whole tab
-    page.set_viewport_size({"width": 1500, "height": 3400})
-    page.wait_for_timeout(800)  # let the charts resize to the new viewport
-    shot = tmp_path / "results.png"
-    page.screenshot(path=str(shot), full_page=True)
-    page.set_viewport_size({"width": 1500, "height": 1000})
-    assert shot.stat().st_size > 10_000
+    assert page.get_by_text("95% interval").first.is_visible()
+    assert page.get_by_text("Every channel meets its target.").is_visible()
+    _shot(page, artifacts / "results.png")
 
     with page.expect_download(timeout=UI_TIMEOUT) as dl:
         page.get_by_role("button", name="Download interval results (CSV)").click()
@@ -172,7 +229,83 @@ def test_run_the_simulation_and_see_the_charts(page, tmp_path):
     assert wfm.Scenario.from_yaml(Path(dl.value.path()).read_text()) == baseline
 
 
-def test_upload_a_bad_file_shows_the_error(page, tmp_path):
+def test_defect_1_the_name_follows_the_picked_scenario(page):
+    """Defect 1: after picking social_surge the name field kept the baseline's name and
+    the first edit renamed the surge (download retail_omnichannel_weekday.yaml)."""
+    surge = wfm.load_scenario(ROOT / "scenarios" / "social_surge.yaml")
+    _pick(page, "Scenario", "social_surge")
+    page.get_by_role("heading", name=surge.name).wait_for()
+    _idle(page)
+    name = page.get_by_label("Scenario name")
+    assert name.input_value() == surge.name
+    _set_number(page, "AHT (s)", "290")  # the first channel's: phone
+    _idle(page)
+    assert name.input_value() == surge.name
+    with page.expect_download(timeout=UI_TIMEOUT) as dl:
+        page.get_by_role("button", name="Download scenario (YAML)").click()
+    assert dl.value.suggested_filename == "retail_omnichannel_weekday_viral_social_complaint.yaml"
+    got = wfm.Scenario.from_yaml(Path(dl.value.path()).read_text())
+    assert got == surge.with_values({"channels.phone.aht": 290.0})
+
+
+@pytest.mark.slow
+def test_diagnosis_and_the_smallest_fix(page, artifacts):
+    """Feature 1 in the browser: why social and email miss on the surge, the smallest
+    fix found by simulation, applied with one button, and the run after it."""
+    _pick(page, "Scenario", "social_surge")
+    page.get_by_role("heading", name="viral social complaint").wait_for()
+    _set_number(page, "Replications", "3")
+    _idle(page)
+    page.get_by_role("button", name="Run simulation").click()
+    page.get_by_text("social misses 90% in 1 h").wait_for()
+    assert page.get_by_text("cannot be answered in time").first.is_visible()
+    page.get_by_role("button", name="Find the smallest fix").click()
+    fix = page.locator("[data-testid=stAlert]").filter(has_text="Checked by simulation")
+    fix.wait_for(timeout=180_000)
+    assert "every channel meets its target" in fix.inner_text()
+    _shot(page, artifacts / "diagnosis.png")
+    page.get_by_role("button", name="Apply the fix to the scenario (and run it)").click()
+    page.get_by_text("Every channel meets its target.").wait_for()
+    _idle(page)
+    cards = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="95% interval")
+    assert cards.count() == 4
+    assert "cannot be answered in time" not in " ".join(cards.all_inner_texts())
+    _shot(page, artifacts / "fixed.png")
+
+
+def test_a_what_if_move_a_variant_and_compare(page, artifacts):
+    """Feature 4 in the browser: +2 voice agents in one move, its difference against
+    the scenario as loaded, saved as a variant, compared with the surge."""
+    page.get_by_role("button", name="Apply move").click()  # default: +2 voice, all day
+    page.get_by_text("Changes against the scenario as loaded").wait_for()
+    assert page.get_by_text("+2 voice agents 08:00-20:00").first.is_visible()
+    _set_number(page, "Replications", "3")
+    page.get_by_text("Variants (0 saved)").click()
+    page.get_by_label("Variant name").fill("+2 voice")
+    page.get_by_label("Variant name").press("Tab")  # commits the text (a rerun)
+    _idle(page)
+    saved = page.get_by_text("saved variant '+2 voice'")
+    for _ in range(3):  # a click racing the text's rerun is answered "give it a name"
+        page.get_by_role("button", name="Save as variant").click()
+        _idle(page)
+        try:
+            saved.wait_for(timeout=10_000)
+            break
+        except Exception:  # noqa: BLE001 - try the click again
+            continue
+    saved.wait_for()
+    _shot(page, artifacts / "what_if.png", 2600)
+    page.get_by_role("tab", name="Compare").click()
+    page.get_by_role("button", name="Compare", exact=True).click()
+    page.get_by_text("against edited").first.wait_for()
+    page.wait_for_function(f"{_DRAWN} >= 3", timeout=UI_TIMEOUT)
+    text = page.locator("[data-testid=stMainBlockContainer]").inner_text()
+    assert "within noise" in text or "real" in text
+    assert "left at close" in text
+    _shot(page, artifacts / "compare.png")
+
+
+def test_upload_a_bad_file_shows_the_error(page, artifacts):
     bad = b"name: broken\nchannels:\n  phone: {kind: fax, volume: [1], aht: 60}\n"
     page.locator("input[type=file]").set_input_files(
         files=[{"name": "bad.yaml", "mimeType": "text/yaml", "buffer": bad}])
@@ -181,6 +314,32 @@ def test_upload_a_bad_file_shows_the_error(page, tmp_path):
     text = alert.inner_text()
     assert "channels.phone.kind" in text and "unknown channel kind 'fax'" in text
     assert "Traceback" not in page.content()
-    page.screenshot(path=str(tmp_path / "bad_upload.png"), full_page=False)
+    page.screenshot(path=str(artifacts / "bad_upload.png"), full_page=False)
     # the scenario in use is still the baseline
     assert page.get_by_role("heading", name="Retail omnichannel weekday").is_visible()
+
+
+@pytest.mark.slow
+def test_an_uploaded_week_runs_and_the_selector_follows(page, tmp_path, artifacts):
+    """Defect 2 in the browser, on a week: the selector shows the upload; a run draws
+    every chart (WebGL for the long horizon)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from app_bench import week_yaml
+
+    week = tmp_path / "week.yaml"
+    week.write_text(week_yaml(), encoding="utf-8")
+    page.locator("input[type=file]").set_input_files(str(week))
+    page.get_by_role("heading", name="Retail omnichannel week", exact=True).wait_for()
+    selector = page.locator("[data-testid=stSelectbox]").filter(has_text="Scenario").first
+    assert selector.locator("input").first.input_value() == "upload: week.yaml"
+    _set_number(page, "Replications", "2")
+    _idle(page)
+    page.get_by_role("button", name="Run simulation").click()
+    page.wait_for_function(f"{_DRAWN} >= 6", timeout=UI_TIMEOUT)
+    assert yaml.safe_load(week.read_text())["start"] == "00:00"
+    _shot(page, artifacts / "week.png")
+    _pick(page, "Scenario", "baseline")
+    page.get_by_role("heading", name="Retail omnichannel weekday", exact=True).wait_for()
+    assert selector.locator("input").first.input_value() == "baseline"

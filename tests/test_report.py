@@ -355,18 +355,27 @@ def test_figures_without_realtime_or_deferred(deferred_only, single):
 
 # ---------------------------------------------------------------------- requirements
 def test_requirement_figure(result, baseline):
+    """Defect 6: the requirement chart had an 11-item legend over its title and shared a
+    colour between a channel and a group; now a panel per group, no legend, no channel."""
     req = _requirements(baseline)
     fig = report.requirement_figure(result, req)
     _horizon_points(fig, baseline.horizon)
     for g in baseline.group_names:
         _trace(fig, f"{g} scheduled")
+        _trace(fig, f"{g} short")
         assert _trace(fig, f"{g} required").line.dash == "dash"
-    for ch in baseline.channel_names:
-        _trace(fig, f"{ch} service level")
-        _trace(fig, f"{ch} target")
+    assert not any(t.name.startswith(tuple(baseline.channel_names)) for t in fig.data)
+    assert fig.layout.showlegend is False
+    assert len({t.yaxis for t in fig.data}) == len(baseline.group_names)  # a panel per group
     want = req[(req["level"] == "group") & (req["name"] == "blended")]["required"].to_numpy()
     np.testing.assert_array_equal(_trace(fig, "blended required").y, want)
     np.testing.assert_array_equal(_trace(fig, "voice scheduled").y, baseline.staff()["voice"])
+    short = np.asarray(_trace(fig, "voice short").y, float)
+    gap = want = req[(req["level"] == "group") & (req["name"] == "voice")]["required"].to_numpy()
+    gap = want - baseline.staff()["voice"]
+    np.testing.assert_array_equal(np.nan_to_num(short), np.where(gap > 0, gap, 0))
+    titles = [a.text for a in fig.layout.annotations]
+    assert any(t.startswith("voice: short by") or t == "voice: covered" for t in titles)
 
 
 def test_requirement_figure_partial_and_bad(result, baseline):
@@ -561,6 +570,11 @@ def test_sweep_report_from_sweep_summarize(tmp_path):
         ],
     ].copy()
     results["replication"] = np.tile([0, 1], len(summary))
+    from wfm.batch.spec import MEASURES
+
+    for m in MEASURES:  # measures the batch module added since these were written
+        if m not in results.columns:
+            results[m] = 0.0
     results["service_level"] += np.tile([-0.01, 0.01], len(summary))
     results["error"] = None
     params = ["channels.phone.volume", "agents.voice.staff"]
@@ -590,7 +604,8 @@ def test_html_report_self_contained(result):
     _assert_self_contained(text)
     assert "<h1>Retail &lt;weekday&gt;</h1>" in text
     assert "plain &lt;text&gt; &amp; escaped" in text
-    assert text.count('class="plotly-graph-div"') == len(sections) - 2
+    assert text.count('class="wfm-fig"') == len(sections) - 2
+    assert text.count('id="wfm-plotly"') == 1
     assert text.count('<table class="wfm">') == 1
     # one met/missed cell per channel, as the summary says
     met = result.summary["met"].astype(bool)
@@ -655,3 +670,183 @@ def test_write_plan_report(result, tmp_path):
     plan.iterations = pd.DataFrame()
     paths = report.write_plan_report(plan, tmp_path / "plan2")
     _assert_self_contained(paths[3].read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------- issue 14
+def _lab(color: str) -> np.ndarray:
+    """CIELAB of a #RRGGBB colour (D65)."""
+    rgb = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [((c + 0.055) / 1.055) ** 2.4 if c > 0.04045 else c / 12.92 for c in rgb]
+    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    x, y, z = m @ np.array(lin) / np.array([0.95047, 1.0, 1.08883])
+    f = [v ** (1 / 3) if v > 0.008856 else 7.787 * v + 16 / 116 for v in (x, y, z)]
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_channel_and_group_colours_never_look_alike():
+    """Defect 6: the same colour for a channel and a group."""
+    for g in report.GROUP_PALETTE:
+        for c in report.CHANNEL_PALETTE[:6]:
+            assert np.linalg.norm(_lab(g) - _lab(c)) > 35, (g, c)
+
+
+def test_sweep_figures_read_in_planner_units():
+    """Defect 6: abandonment axes from -100% to 100%, repeated tick labels, "Asa (s)",
+    no target lines, a table of raw fractions."""
+    summary = _sweep_summary()
+    params = ["channels.phone.volume", "agents.voice.staff"]
+    sc = load_scenario(BASELINE)
+    flat = summary.assign(abandonment=0.0, abandonment_lo=0.0, abandonment_hi=0.0)
+    fig = report.sweep_figure(flat, params, measure="abandonment", scenario=sc)
+    for ax in (fig.layout.yaxis, fig.layout.yaxis2):
+        assert ax.range[0] == 0 and ax.range[1] > 0  # never a symmetric range around 0
+        assert ax.tickformat in (".2%", ".1%")  # a 0-1% range needs decimals: no repeats
+    fig = report.sweep_figure(summary.assign(asa=np.where(summary["channel"] == "email", 7200,
+                                                          summary["asa"])),
+                              params, measure="asa", scenario=sc)
+    assert fig.layout.title.text.startswith("ASA against")
+    assert fig.layout.yaxis.title.text == "ASA (s)"  # phone in seconds
+    assert fig.layout.yaxis2.title.text == "ASA (h)"  # email in hours
+    email = [t for t in fig.data if t.yaxis == "y2" and "answer" not in t.name]
+    assert email and all(np.allclose(t.y, 2.0) for t in email)
+    assert np.allclose(_trace(fig, "phone answer within").y, 20)
+    fig = report.sweep_figure(summary, params, scenario=sc)
+    assert np.allclose(_trace(fig, "email target").y, 0.95)  # targets from the scenario
+    shown = report.sweep_display(summary, params, sc)
+    assert list(shown.columns) == ["point", "phone.volume", "voice.staff", "channel",
+                                   "service level", "met", "ASA", "abandonment",
+                                   "left at close", "replications"]
+    assert shown["service level"].str.contains(r"^\d+\.\d% \(", regex=True).all()
+    assert set(shown["met"]) <= {"met", "missed", "too close to call"}
+
+
+def test_sweep_report_is_a_report_for_people(tmp_path):
+    summary = _sweep_summary()
+    params = ["channels.phone.volume", "agents.voice.staff"]
+    path = report.write_sweep_report(summary, params, tmp_path, scenario=load_scenario(BASELINE))
+    text = path.read_text(encoding="utf-8")
+    assert "service_level_lo" not in text and "Left at close" in text
+    assert "<th>service level</th>" in text and "0.8958" not in text
+
+
+def test_kpi_cards_carry_the_verdict_and_the_work_left():
+    res = simulate(load_scenario(ROOT / "scenarios" / "social_surge.yaml"), seed=0,
+                   replications=3)
+    from wfm import diagnosis
+
+    plain = report.kpi_cards(res).set_index("channel")  # from the summary alone
+    assert plain.at["email", "verdict"] == "met"  # the engine's point estimate
+    cards = report.kpi_cards(res, diagnosis.verdicts(res)).set_index("channel")
+    assert cards.at["email", "verdict"] == "missed" and cards.at["email", "late_backlog"]
+    assert not cards.at["email", "met"]
+    assert cards.at["email", "backlog_hours"] > 10
+    assert set(cards["verdict"]) <= {"met", "missed", "too close to call"}
+    fig = report.backlog_figure(res, diagnosis.work_left(res))
+    assert "cannot be answered in time" in fig.layout.annotations[0].text
+    assert "pending" in report.backlog_figure(res).layout.annotations[0].text
+
+
+def test_compare_summaries_have_the_backlog(result, result2):
+    cmp = report.compare_summaries(result, result2, labels=("base", "busy"))
+    assert {"backlog_base", "backlog_busy", "delta_backlog"} <= set(cmp.columns)
+
+
+def test_variants_figures_and_tables(result, result2):
+    from wfm import variants
+
+    runs = {"base": result, "busy": result2, "again": result}
+    fig = report.variants_figure(runs)
+    for name in runs:
+        lines = [t for t in fig.data if t.name == name]
+        assert len(lines) == 4 and sum(bool(t.showlegend) for t in lines) == 1
+    _trace(fig, "phone target")
+    back = report.variants_figure(runs, "backlog")
+    assert {t.yaxis for t in back.data} == {"y", "y2"}  # the deferred channels only
+    bars = report.variants_bar_figure(runs)
+    assert [t.name for t in bars.data][:3] == ["base", "busy", "again"]
+    c = variants.compare(runs)
+    shown = report.comparison_display(c)
+    assert {"vs base", "difference", "left at close", "left vs base"} <= set(shown.columns)
+    assert set(shown["difference"]) <= {"-", "real", "within noise", "unknown (1 replication)"}
+    costs = report.costs_display(c)
+    assert costs["cost"].tolist()[0] == costs["cost"].tolist()[2]
+
+
+def test_plan_tables_for_people():
+    """Defect 7: raw snake_case tables (phone_service_level, start_interval, None)."""
+    sched = _schedule_like()
+    iterations = pd.DataFrame({"iteration": [1, 2], "cost": [30.0, 34.0], "shortfall": [0.0, 0.0],
+                               "optimal": [True, False], "gap": [0.0, 0.02],
+                               "solve_seconds": [0.1, 0.2], "met": [False, True],
+                               "missed": ["phone", ""], "score": [0.1, 0.0],
+                               "phone_service_level": [0.78, 0.83]})
+    for frame in (report.iterations_display(iterations), report.shifts_display(sched.shifts)):
+        assert not any("_" in c for c in frame.columns), frame.columns
+        assert not frame.isin(["None", "nan", "NaN"]).any().any()
+    it = report.iterations_display(iterations)
+    assert it["verdict"].tolist() == ["missed: phone", "met"]
+    assert it["phone service level"].tolist() == ["78.0%", "83.0%"]
+    assert it["solver"].tolist() == ["optimal", "gap 2.00%"]
+    sh = report.shifts_display(sched.shifts)
+    assert sh["break"].tolist()[2] == "none" and sh["break"].tolist()[3] == "paid 09:30-10:00"
+    outcome = pd.DataFrame({"channel": ["phone", "email"], "service_level": [0.83, 0.99],
+                            "target": [0.8, 0.95], "margin": [0.035, 0.0],
+                            "day_met": [False, True], "judged": [20, 10], "missed": [0, 2],
+                            "met": [False, False]})
+    out = report.outcome_display(outcome).set_index("channel")
+    assert out.at["phone", "above target by"] == "+3.0 pts"
+    assert out.at["phone", "must clear target by"] == "3.5 pts"
+    assert "must clear it by 3.5 pts" in out.at["phone", "why"]
+    assert out.at["email", "why"] == "2 of 10 intervals fall short by more than their tolerance"
+
+
+def test_gantt_labels_stay_horizontal():
+    """Defect 7: rotated "xN" labels in the Gantt."""
+    fig = report.gantt_figure(_schedule_like())
+    bars = [t for t in fig.data if t.name != "break"]
+    assert all(t.textangle == 0 for t in bars)
+
+
+def test_long_horizons_draw_light():
+    """Long horizons: lines instead of bars, no markers, thinned horizontal tick labels;
+    WebGL only for very long ones (in software GL a WebGL figure costs far more than SVG
+    lines up to a few thousand points: benchmarks/README.md)."""
+    from wfm.report.style import BAR_POINTS, WEBGL_POINTS, _scatter
+
+    data = load_scenario(BASELINE).to_dict()
+    for ch in data["channels"].values():
+        ch["volume"] = list(ch["volume"]) * 10
+    for g in data["agents"]:
+        g["staff"] = list(g["staff"]) * 10
+    res = simulate(Scenario.from_dict(data), seed=0)
+    assert res.scenario.horizon > BAR_POINTS
+    for fig in (report.service_level_figure(res), report.occupancy_figure(res),
+                report.volume_staff_figure(res)):
+        assert not any(t.type == "bar" for t in fig.data)
+        assert all(t.mode == "lines" for t in fig.data)
+    fig = report.service_level_figure(res)
+    assert len(fig.layout.xaxis.ticktext) <= 12 and fig.layout.xaxis.tickangle == 0
+    assert isinstance(_scatter(WEBGL_POINTS + 1, x=[0], y=[0]), go.Scattergl)
+    assert isinstance(_scatter(WEBGL_POINTS, x=[0], y=[0]), go.Scatter)
+
+
+def test_scenario_figure_before_a_run(baseline):
+    fig = report.scenario_figure(baseline)
+    _horizon_points(fig, baseline.horizon)
+    np.testing.assert_allclose(_trace(fig, "social").y,
+                               np.asarray(baseline.channels["social"].volume) * 0.9)
+
+
+def test_html_report_is_smaller_and_draws_lazily(result2, tmp_path):
+    """Defect 7: each report was 4.8 MB (plotly.js inlined as is) and slow to open."""
+    from wfm import diagnosis
+
+    paths = report.write_run_report(result2, tmp_path, diagnosis.diagnose(result2))
+    page = paths[-1]
+    assert page.stat().st_size < 2_500_000
+    text = page.read_text(encoding="utf-8")
+    assert "DecompressionStream" in text and "IntersectionObserver" in text
+    assert text.count('id="wfm-plotly"') == 1
+    assert "Why channels miss" in text and "Verdict per channel" in text
+    empty = report.html_report([("Only a table", report.summary_display(result2.summary))], "t")
+    assert "wfm-plotly" not in empty  # no figure, no plotly.js

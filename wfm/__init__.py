@@ -13,8 +13,9 @@ The package API for notebooks::
 Modules: :mod:`wfm.erlang` (closed-form queueing), :mod:`wfm.staffing` (requirements),
 :mod:`wfm.scheduling` (shifts with pyomo + HiGHS), :mod:`wfm.sim` (the simulation),
 :mod:`wfm.planning` (the simulate-and-correct plan), :mod:`wfm.batch` (sweeps),
-:mod:`wfm.forecast` (what-ifs), :mod:`wfm.report` (figures and reports),
-:mod:`wfm.limits` (size limits), :mod:`wfm.errors`.
+:mod:`wfm.forecast` (forecasts and what-ifs), :mod:`wfm.report` (figures and reports),
+:mod:`wfm.diagnosis` (why a channel misses and the smallest fix), :mod:`wfm.variants`
+(what-ifs in one move), :mod:`wfm.limits` (size limits), :mod:`wfm.errors`.
 
 Examples
 --------
@@ -28,7 +29,7 @@ Examples
 
 from __future__ import annotations
 
-from wfm import erlang, forecast, limits, report, scheduling, staffing
+from wfm import diagnosis, erlang, forecast, limits, report, scheduling, staffing, variants
 from wfm._version import __version__
 from wfm.batch import SweepError, SweepResult, SweepSpec, load_spec, sweep
 from wfm.errors import InputError, LimitError, ScenarioError
@@ -63,6 +64,7 @@ __all__ = [
     "SweepSpec",
     "Target",
     "__version__",
+    "diagnosis",
     "erlang",
     "forecast",
     "limits",
@@ -74,4 +76,5 @@ __all__ = [
     "simulate",
     "staffing",
     "sweep",
+    "variants",
 ]

@@ -25,9 +25,13 @@ from wfm.cli.progress import replications_bar, sweep_bar
 from wfm.cli.tables import (
     erlang_table,
     plan_outcome_table,
+    plan_reasons,
     plan_schedule_table,
+    round_line,
     summary_table,
+    sweep_results_table,
     sweep_table,
+    terminal_width,
 )
 from wfm.errors import InputError
 from wfm.scenario import Scenario, load_scenario
@@ -86,6 +90,15 @@ def _out_dir(out: Path | None) -> None:
             fail(f"--out {out}: {exc}", 4)
 
 
+def _csv_writer(frame: Any) -> Callable[[Any], None]:
+    """What :func:`wfm.atomic.atomic_write` calls to write ``frame`` as CSV."""
+
+    def write(fh: Any) -> None:
+        frame.to_csv(fh, index=False)
+
+    return write
+
+
 def _wrote(paths: list[Path]) -> None:
     for p in paths:
         console.print(f"wrote {escape(str(p))}", highlight=False)
@@ -101,7 +114,13 @@ def run(
         None, help="write intervals.csv, groups.csv, summary.csv and report.html here"
     ),
 ) -> None:
-    """Simulate a scenario and print each channel against its target."""
+    """Simulate a scenario and print each channel against its target.
+
+    The ``met`` column says met, missed or too close to call (the 95% interval of the
+    service level straddles the target); work left at close that cannot be answered in
+    time makes a channel miss. Then, for each channel that misses, where and why.
+    """
+    from wfm.diagnosis import diagnose
     from wfm.sim.engine import simulate
 
     seed = whole_number("--seed", seed, minimum=0)
@@ -110,20 +129,32 @@ def run(
     _out_dir(out)
     with replications_bar(console, replications, show=replications > 1) as progress:
         result = simulate(sc, seed=seed, replications=replications, progress=progress)
+    diag = diagnose(result)
+    verdicts = diag.verdicts
+    width = terminal_width(console)
     console.print(
         summary_table(
             result.summary,
             f"{sc.name}: {sc.horizon} x {sc.interval_minutes}-min intervals from {sc.start}, "
             f"seed {seed}, {replications} replication(s), {result.elapsed:.2f} s",
-        )
+            verdicts,
+            width=width,
+        ),
+        width=width,
     )
     if out is not None:
         from wfm.report import write_run_report
 
-        _wrote(write_run_report(result, out))
-    if not result.met:
-        missed = ", ".join(result.summary.loc[~result.summary["met"], "channel"])
-        console.print(f"[yellow]targets missed:[/] {escape(missed)}")
+        _wrote(write_run_report(result, out, diag))
+    missed = verdicts.loc[verdicts["verdict"] == "missed", "channel"].astype(str).tolist()
+    close = verdicts.loc[verdicts["verdict"] == "too close to call", "channel"].astype(str).tolist()
+    for line in (x for x in diag.statements if not x.startswith("Idle:")):
+        console.print(escape(line), highlight=False, width=width)
+    if missed:
+        console.print(f"[yellow]targets missed:[/] {escape(', '.join(missed))}", width=width)
+    if close:
+        console.print(f"[yellow]too close to call:[/] {escape(', '.join(close))} (the 95%"
+                      " interval straddles the target: run more --replications)", width=width)
 
 
 @app.command()
@@ -154,22 +185,31 @@ def plan(
     sc = _scenario(scenario)
     _out_dir(out)
 
+    width = terminal_width(console)
+
+    targets = {c: float(ch.target.service_level) for c, ch in sc.channels.items()
+               if ch.target is not None}
+
     def show(k: int, row: Any) -> None:
-        sls = " ".join(
-            f"{escape(c.removesuffix('_service_level'))} {100 * row[c]:.1f}%"
-            for c in row.index if c.endswith("_service_level")
-        )
-        verdict = "[green]met[/]" if row["met"] else f"[yellow]missed {escape(row['missed'])}[/]"
-        console.print(f"round {k}: cost {row['cost']:,.1f}, {verdict} | {sls}", highlight=False)
+        console.print(round_line(k, row, targets), highlight=False, width=width)
 
     res = planning.plan(sc, seed=seed, replications=replications, max_iterations=max_iterations,
                         time_limit=time_limit, on_round=show)
-    console.print(plan_schedule_table(res))
+    console.print(plan_schedule_table(res, width=width), width=width)
     console.print(
-        "required / scheduled / shortfall in agent-intervals; scheduled excludes breaks",
-        style="dim", highlight=False,
+        "paid hours per group (FTE: 8 paid hours); short, required and scheduled in"
+        " agent-intervals; scheduled excludes breaks",
+        style="dim", highlight=False, width=width,
     )
-    console.print(plan_outcome_table(res))
+    console.print(plan_outcome_table(res, width=width), width=width)
+    console.print(
+        "above target: the day's distance to the target; must clear: the safety margin the"
+        " plan's rule asks for (the day's noise over the replications); short: intervals"
+        " below target by more than their tolerance",
+        style="dim", highlight=False, width=width,
+    )
+    for line in plan_reasons(res):
+        console.print(escape(line), highlight=False, width=width)
     first = res.iterations.iloc[0]
     console.print(
         f"pure Erlang plan (round 1): cost {first['cost']:,.1f}, "
@@ -181,9 +221,10 @@ def plan(
     console.print(f"[{color}]{'converged' if res.converged else 'not converged'}:[/]"
                   f" {escape(res.reason)}", highlight=False)
     if out is not None:
+        from wfm.diagnosis import work_left
         from wfm.report import write_plan_report
 
-        _wrote(write_plan_report(res, out))
+        _wrote(write_plan_report(res, out, work_left(res.simulation)))
     if not res.converged:
         raise typer.Exit(1)
 
@@ -221,6 +262,10 @@ def sweep(
                           " rerun the same command to resume", highlight=False)
         raise typer.Exit(130) from None
     console.print(sweep_table(res))
+    width = terminal_width(console)
+    if not res.summary.empty:
+        console.print(sweep_results_table(res.summary, res.params, sp.scenario, width=width),
+                      width=width)
     if res.failed:
         errs = res.failures
         for row in errs.head(5).itertuples(index=False):
@@ -230,10 +275,16 @@ def sweep(
             console.print(f"... and {len(errs) - 5} more (see the error column of results.parquet)")
     for name in ("results.parquet", "summary.parquet"):
         console.print(f"wrote {escape(str(out / name))}", highlight=False)
+    from wfm.atomic import atomic_write
+
+    for name, frame in (("results.csv", res.results), ("summary.csv", res.summary)):
+        path = atomic_write(out / name, _csv_writer(frame))
+        console.print(f"wrote {escape(str(path))}", highlight=False)
     from wfm.report import write_sweep_report
 
     try:
-        html = write_sweep_report(res.summary, res.params, out / "sweep.html", targets=res.targets)
+        html = write_sweep_report(res.summary, res.params, out / "sweep.html", targets=res.targets,
+                                  scenario=sp.scenario)
     except Exception as exc:  # noqa: BLE001 - the Parquet results are what matters
         console.print(f"[yellow]sweep.html not written:[/] {escape(f'{type(exc).__name__}: {exc}')}",
                       highlight=False)

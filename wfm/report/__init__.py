@@ -2,16 +2,21 @@
 
 Every figure builder takes wfm results (or DataFrames with their documented columns)
 and returns a :class:`plotly.graph_objects.Figure`; nothing here simulates, schedules
-or prints. The ``write_*`` functions save a run, a plan or a sweep as CSV files plus one
-self-contained HTML report (plotly.js inlined once; no network needed to open it).
+or prints. The ``*_display`` functions turn results into tables for people (planner
+units, human headers). The ``write_*`` functions save a run, a plan or a sweep as CSV
+files plus one self-contained HTML report (plotly.js inlined once, compressed; no
+network needed to open it).
 
 Modules, by subject:
 
 * :mod:`wfm.report.run` — one simulation run (volume and staff, service level, waits
-  and abandonment, backlog, occupancy, requirement, KPI cards);
-* :mod:`wfm.report.compare` — two runs side by side;
-* :mod:`wfm.report.schedule` — a shift schedule (coverage, Gantt);
-* :mod:`wfm.report.sweep` — a sweep's measures against its parameters;
+  and abandonment, backlog, occupancy, requirement, KPI cards with verdicts) and a
+  scenario before any run;
+* :mod:`wfm.report.compare` — two runs, or two and more variants, side by side
+  (per-interval overlays, differences with their noise, cost, work left);
+* :mod:`wfm.report.schedule` — a shift schedule (coverage, Gantt) and a plan's tables
+  for people (rounds, shifts, the verdict per channel with why);
+* :mod:`wfm.report.sweep` — a sweep's measures against its parameters, and its table;
 * :mod:`wfm.report.html` — the HTML page; :mod:`wfm.report.files` — the writers;
 * :mod:`wfm.report.format` — numbers for people (the one set of formatters);
 * :mod:`wfm.report.style` — colours and the shared layout.
@@ -30,9 +35,21 @@ Examples
 
 from __future__ import annotations
 
-from wfm.report.compare import compare_summaries, comparison_figure
-from wfm.report.files import write_plan_report, write_run_report, write_sweep_report
-from wfm.report.format import summary_display
+from wfm.report.compare import (
+    compare_summaries,
+    comparison_display,
+    comparison_figure,
+    costs_display,
+    variants_bar_figure,
+    variants_figure,
+)
+from wfm.report.files import (
+    verdicts_display,
+    write_plan_report,
+    write_run_report,
+    write_sweep_report,
+)
+from wfm.report.format import human_table, summary_display
 from wfm.report.html import html_report
 from wfm.report.run import (
     backlog_figure,
@@ -40,41 +57,61 @@ from wfm.report.run import (
     occupancy_figure,
     requirement_figure,
     run_figures,
+    scenario_figure,
     service_level_figure,
     volume_staff_figure,
     wait_abandon_figure,
 )
-from wfm.report.schedule import coverage_figure, gantt_figure
+from wfm.report.schedule import (
+    coverage_figure,
+    gantt_figure,
+    iterations_display,
+    outcome_display,
+    shifts_display,
+)
 from wfm.report.style import (
     CHANNEL_PALETTE,
     GROUP_PALETTE,
     SCENARIO_PALETTE,
     SHORTFALL_COLOR,
+    VARIANT_PALETTE,
     channel_colors,
     group_colors,
 )
-from wfm.report.sweep import sweep_figure
+from wfm.report.sweep import sweep_display, sweep_figure
 
 __all__ = [
     "CHANNEL_PALETTE",
     "GROUP_PALETTE",
     "SCENARIO_PALETTE",
     "SHORTFALL_COLOR",
+    "VARIANT_PALETTE",
     "backlog_figure",
     "channel_colors",
     "compare_summaries",
+    "comparison_display",
     "comparison_figure",
+    "costs_display",
     "coverage_figure",
     "gantt_figure",
     "group_colors",
     "html_report",
+    "human_table",
+    "iterations_display",
     "kpi_cards",
     "occupancy_figure",
+    "outcome_display",
     "requirement_figure",
     "run_figures",
+    "scenario_figure",
     "service_level_figure",
+    "shifts_display",
     "summary_display",
+    "sweep_display",
     "sweep_figure",
+    "variants_bar_figure",
+    "variants_figure",
+    "verdicts_display",
     "volume_staff_figure",
     "wait_abandon_figure",
     "write_plan_report",

@@ -10,6 +10,9 @@ import pandas as pd
 
 from wfm.report.style import REALTIME_KINDS
 
+#: Kinds whose work waits in a backlog (drawn in the backlog figure).
+DEFERRED_KINDS = ("deferred", "social")
+
 if TYPE_CHECKING:  # pragma: no cover
     from wfm.sim.engine import SimulationResult
 
@@ -56,7 +59,7 @@ def _realtime_channels(result: SimulationResult) -> list[str]:
 
 def _deferred_channels(result: SimulationResult) -> list[str]:
     kinds = _kinds(result)
-    return [c for c in _channels(result) if kinds.get(c) == "deferred"]
+    return [c for c in _channels(result) if kinds.get(c) in DEFERRED_KINDS]
 
 def _summary_of(x: Any) -> pd.DataFrame:
     summary = getattr(x, "summary", x)

@@ -9,22 +9,30 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from wfm.atomic import atomic_write
-from wfm.report.format import summary_display
+from wfm.report.format import human_table, summary_display
 from wfm.report.html import Section, html_report
 from wfm.report.run import run_figures
-from wfm.report.schedule import _schedule_note, coverage_figure, gantt_figure
-from wfm.report.sweep import sweep_figure
+from wfm.report.schedule import (
+    _schedule_note,
+    coverage_figure,
+    gantt_figure,
+    iterations_display,
+    outcome_display,
+    shifts_display,
+)
+from wfm.report.sweep import sweep_display, sweep_figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from wfm.planning import PlanResult
+    from wfm.scenario import Scenario
     from wfm.sim.engine import SimulationResult
 
-__all__ = ["write_plan_report", "write_run_report", "write_sweep_report"]
+__all__ = ["verdicts_display", "write_plan_report", "write_run_report", "write_sweep_report"]
 
 
 # ---------------------------------------------------------------------- files
@@ -36,26 +44,47 @@ def _write_text(text: str, path: Path) -> Path:
     return atomic_write(path, text)
 
 
-def _run_subtitle(result: SimulationResult) -> str:
+def _run_subtitle(result: SimulationResult, verdicts: pd.DataFrame | None) -> str:
     sc = result.scenario
     reps = result.n_replications
-    met = bool(result.summary["met"].all())
+    if verdicts is None:
+        s = result.summary
+        verdicts = pd.DataFrame({"channel": s["channel"],
+                                 "verdict": ["met" if m else "missed" for m in s["met"]]})
+    bad = verdicts[~verdicts["verdict"].isin(["met", "no target"])]
     return (
         f"{sc.horizon} x {sc.interval_minutes}-min intervals from {sc.start} · "
         f"seed {result.seed} · "
         f"{reps} replication{'s' if reps != 1 else ''} · simulated in {result.elapsed:.2f} s · "
         + (
             "every target met"
-            if met
-            else "missed: "
-            + ", ".join(
-                result.summary.loc[~result.summary["met"].astype(bool), "channel"].astype(str)
-            )
+            if bad.empty
+            else "; ".join(f"{r.channel} {r.verdict}" for r in bad.itertuples(index=False))
         )
     )
 
 
-def write_run_report(result: SimulationResult, out_dir: str | os.PathLike[str]) -> list[Path]:
+def verdicts_display(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """:func:`wfm.diagnosis.verdicts` for people: ``channel``, ``verdict`` and ``why``."""
+    return pd.DataFrame({
+        "channel": verdicts["channel"].astype(str).to_numpy(),
+        "verdict": verdicts["verdict"].astype(str).to_numpy(),
+        "why": verdicts["reason"].astype(str).to_numpy(),
+    })
+
+
+def _requirements(scenario: Scenario) -> pd.DataFrame | None:
+    try:
+        from wfm.staffing import requirements
+
+        return requirements(scenario)
+    except Exception:  # noqa: BLE001 - a scenario the staffing rules do not cover
+        return None
+
+
+def write_run_report(
+    result: SimulationResult, out_dir: str | os.PathLike[str], diagnosis: Any = None
+) -> list[Path]:
     """Save a simulation run: CSV tables and an HTML report.
 
     Parameters
@@ -63,13 +92,18 @@ def write_run_report(result: SimulationResult, out_dir: str | os.PathLike[str]) 
     result : SimulationResult
     out_dir : str or PathLike
         Directory (created if needed).
+    diagnosis : wfm.diagnosis.Diagnosis, optional
+        :func:`wfm.diagnosis.diagnose` of the result (``wfm run --out`` gives it): adds
+        each channel's verdict and why, and where and why channels miss and agents sit
+        idle.
 
     Returns
     -------
     list of Path
         ``intervals.csv`` (``result.intervals``), ``summary.csv`` (``result.summary``),
-        ``groups.csv`` (``result.groups``) and ``report.html`` (summary table and
-        :func:`run_figures`), each written atomically.
+        ``groups.csv`` (``result.groups``) and ``report.html`` (the verdicts and the
+        diagnosis when given, the summary table, then :func:`run_figures` with the
+        requirement), each written atomically.
     """
     out = Path(out_dir)
     paths = [
@@ -77,14 +111,27 @@ def write_run_report(result: SimulationResult, out_dir: str | os.PathLike[str]) 
         _write_csv(result.summary, out / "summary.csv"),
         _write_csv(result.groups, out / "groups.csv"),
     ]
-    sections: list[Section] = [("Summary by channel", summary_display(result.summary))]
-    sections += run_figures(result)
-    page = html_report(sections, result.scenario.name, subtitle=_run_subtitle(result))
+    sections: list[Section] = []
+    verdicts = None
+    work = None
+    if diagnosis is not None:
+        verdicts, work = diagnosis.verdicts, diagnosis.work_left
+        sections.append(("Verdict per channel", verdicts_display(verdicts)))
+    sections.append(("Summary by channel", summary_display(result.summary)))
+    if diagnosis is not None:
+        sections.append(("Why channels miss, and where agents sit idle",
+                         diagnosis.statements
+                         or ["Every channel meets its target; no idle spell stands out."]))
+    sections += run_figures(result, _requirements(result.scenario), work)
+    page = html_report(sections, result.scenario.name,
+                       subtitle=_run_subtitle(result, verdicts))
     paths.append(_write_text(page, out / "report.html"))
     return paths
 
 
-def write_plan_report(plan_result: PlanResult, out_dir: str | os.PathLike[str]) -> list[Path]:
+def write_plan_report(
+    plan_result: PlanResult, out_dir: str | os.PathLike[str], work: pd.DataFrame | None = None
+) -> list[Path]:
     """Save a plan: the shifts, the coverage, the iterations and an HTML report.
 
     Parameters
@@ -93,6 +140,9 @@ def write_plan_report(plan_result: PlanResult, out_dir: str | os.PathLike[str]) 
         The plan (its ``simulation`` may be None when the plan stopped before a check).
     out_dir : str or PathLike
         Directory (created if needed).
+    work : pandas.DataFrame, optional
+        :func:`wfm.diagnosis.work_left` of the plan's simulation (``wfm plan --out``
+        gives it): the work left at close in the verdict table and the backlog figure.
 
     Returns
     -------
@@ -119,16 +169,21 @@ def write_plan_report(plan_result: PlanResult, out_dir: str | os.PathLike[str]) 
     if note:
         bits.append(note)
     sections: list[Section] = []
+    outcome = getattr(plan_result, "outcome", None)
+    if sim is not None and isinstance(outcome, pd.DataFrame) and not outcome.empty:
+        sections.append(("Verdict per channel (the plan's rule)", outcome_display(outcome, work)))
     if sim is not None:
         sections.append(
             ("Summary by channel (final schedule, simulated)", summary_display(sim.summary))
         )
     if not iterations.empty:
-        sections.append(("Iterations", iterations))
+        sections.append(("Rounds", iterations_display(iterations)
+                         if "iteration" in iterations.columns else human_table(iterations)))
     sections.append(("Coverage", coverage_figure(schedule)))
     sections.append(("Shifts", gantt_figure(schedule)))
+    sections.append(("Shift list", shifts_display(schedule.shifts)))
     if sim is not None:
-        sections += run_figures(sim)
+        sections += run_figures(sim, work=work)
     page = html_report(sections, f"Plan: {name}", subtitle=" · ".join(bits))
     paths.append(_write_text(page, out / "report.html"))
     return paths
@@ -139,6 +194,7 @@ def write_sweep_report(
     params: str | Sequence[str],
     path: str | os.PathLike[str],
     targets: Mapping[str, float] | None = None,
+    scenario: Scenario | None = None,
 ) -> Path:
     """Save a sweep's results as one HTML page.
 
@@ -153,27 +209,31 @@ def write_sweep_report(
         ``sweep.html`` into.
     targets : mapping of str to float, optional
         ``{channel: target service level}`` for the target lines (see :func:`sweep_figure`).
+    scenario : Scenario, optional
+        The sweep's base scenario: units of the ASA per channel, targets and verdicts.
 
     Returns
     -------
     Path
         The file written (atomically): the service level figure, the ASA,
         abandonment and backlog figures when those columns are present, and the
-        summary table.
+        summary table in planner units (:func:`sweep_display`).
     """
     p = Path(path)
     if p.is_dir() or not p.suffix:
         p = p / "sweep.html"
     params = [params] if isinstance(params, str) else list(params)
-    sections: list[Section] = [("Service level", sweep_figure(summary, params, targets=targets))]
+    sections: list[Section] = [("Service level", sweep_figure(summary, params, targets=targets,
+                                                              scenario=scenario))]
     for measure, heading in (
         ("asa", "ASA"),
         ("abandonment", "Abandonment"),
-        ("backlog", "Backlog"),
+        ("backlog", "Left at close"),
     ):
         if measure in summary.columns:
-            sections.append((heading, sweep_figure(summary, params, measure=measure)))
-    sections.append(("Summary", summary))
+            sections.append((heading, sweep_figure(summary, params, measure=measure,
+                                                   scenario=scenario)))
+    sections.append(("Results per point and channel", sweep_display(summary, params, scenario)))
     n_points = summary["point"].nunique() if "point" in summary.columns else len(summary)
     subtitle = f"{n_points} point{'s' if n_points != 1 else ''} varying " + (
         ", ".join(params) if params else "nothing"

@@ -27,13 +27,17 @@ from wfm.report._data import (
     _summary_of,
     _wide,
 )
-from wfm.report.format import duration
+from wfm.report.format import agent_hours, count, duration
 from wfm.report.style import (
     _PANEL_HEIGHT,
+    BAR_POINTS,
+    MARKER_POINTS,
+    SHORTFALL_COLOR,
     TARGET_DASH,
     _base_layout,
     _empty_figure,
     _note,
+    _scatter,
     _target_line,
     _time_axes,
     channel_colors,
@@ -41,6 +45,7 @@ from wfm.report.style import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from wfm.scenario import Scenario
     from wfm.sim.engine import SimulationResult
 
 __all__ = [
@@ -49,6 +54,7 @@ __all__ = [
     "occupancy_figure",
     "requirement_figure",
     "run_figures",
+    "scenario_figure",
     "service_level_figure",
     "volume_staff_figure",
     "wait_abandon_figure",
@@ -56,6 +62,48 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------- run figures
+def _volume_staff(labels: list[str], offered: dict[str, np.ndarray], staff: dict[str, np.ndarray],
+                  channels: list[str], groups: list[str], title: str) -> go.Figure:
+    h = len(labels)
+    ccol, gcol = channel_colors(channels), group_colors(groups)
+    bars = h <= BAR_POINTS
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    for c in channels:
+        tip = f"{html.escape(c)}: %{{y:.0f}} offered<extra></extra>"
+        trace = (go.Bar(x=labels, y=offered[c], name=c, marker_color=ccol[c], legendgroup=c,
+                        hovertemplate=tip) if bars else
+                 _scatter(h, x=labels, y=offered[c], name=c, mode="lines", legendgroup=c,
+                          line={"color": ccol[c], "width": 1.5}, hovertemplate=tip))
+        fig.add_trace(trace, secondary_y=False)
+    for g in groups:
+        fig.add_trace(
+            _scatter(
+                h,
+                x=labels,
+                y=staff[g],
+                name=f"{g} staff",
+                mode="lines",
+                line={"color": gcol[g], "width": 2.5, "shape": "hvh", "dash": "dot"},
+                legendgroup=f"staff {g}",
+                hovertemplate=f"{html.escape(g)}: %{{y:.0f}} agents<extra></extra>",
+            ),
+            secondary_y=True,
+        )
+    _base_layout(fig, title, 440, barmode="group", bargap=0.15, hovermode="x unified")
+    _time_axes(fig, labels)
+    fig.update_yaxes(
+        title_text="contacts offered per interval", rangemode="tozero", secondary_y=False
+    )
+    fig.update_yaxes(
+        title_text="agents on duty",
+        rangemode="tozero",
+        showgrid=False,
+        tickmode="auto",
+        secondary_y=True,
+    )
+    return fig
+
+
 def volume_staff_figure(result: SimulationResult) -> go.Figure:
     """Offered volume per interval per channel, with the scheduled staff per group.
 
@@ -67,64 +115,49 @@ def volume_staff_figure(result: SimulationResult) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        One bar trace per channel named after the channel (contacts offered per
-        interval, after deflection; means per replication) on the left axis and one
-        step line per agent group named ``"<group> staff"`` (agents scheduled) on the
-        right axis. Every trace has one point per interval.
+        One trace per channel named after the channel (contacts offered per interval,
+        after deflection; means per replication; bars, or lines beyond
+        ``BAR_POINTS`` intervals) on the left axis and one dotted step line per agent
+        group named ``"<group> staff"`` (agents on duty) on the right axis. Every trace
+        has one point per interval.
     """
     labels = _labels(result)
     h = len(labels)
     channels = _channels(result)
     groups = _groups(result)
-    ccol, gcol = channel_colors(channels), group_colors(groups)
     offered = _wide(result.intervals, "channel", "offered", channels, h)
     staff = _wide(result.groups, "group", "staff", groups, h)
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    for c in channels:
-        fig.add_trace(
-            go.Bar(
-                x=labels,
-                y=offered[c],
-                name=c,
-                marker_color=ccol[c],
-                legendgroup=c,
-                hovertemplate=f"{html.escape(c)}: %{{y:.0f}} offered<extra></extra>",
-            ),
-            secondary_y=False,
-        )
-    for g in groups:
-        fig.add_trace(
-            go.Scatter(
-                x=labels,
-                y=staff[g],
-                name=f"{g} staff",
-                mode="lines",
-                line={"color": gcol[g], "width": 2.5, "shape": "hvh"},
-                legendgroup=f"staff {g}",
-                hovertemplate=f"{html.escape(g)}: %{{y:.0f}} agents<extra></extra>",
-            ),
-            secondary_y=True,
-        )
-    _base_layout(
-        fig,
-        "Offered volume and scheduled staff",
-        440,
-        barmode="group",
-        bargap=0.15,
-        hovermode="x unified",
-    )
-    _time_axes(fig, labels)
-    fig.update_yaxes(
-        title_text="contacts offered per interval", rangemode="tozero", secondary_y=False
-    )
-    fig.update_yaxes(
-        title_text="agents scheduled",
-        rangemode="tozero",
-        showgrid=False,
-        tickmode="auto",
-        secondary_y=True,
-    )
-    return fig
+    return _volume_staff(labels, offered, staff, channels, groups,
+                         "Offered volume and agents on duty")
+
+
+def scenario_figure(scenario: Scenario) -> go.Figure:
+    """A scenario's forecast volume per channel and staff per group, before any run.
+
+    Parameters
+    ----------
+    scenario : Scenario
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        As :func:`volume_staff_figure`, from the scenario itself: volume after
+        deflection (contacts per interval) and the staff curves.
+
+    Examples
+    --------
+    >>> import wfm
+    >>> fig = scenario_figure(wfm.load_scenario("scenarios/baseline.yaml"))
+    >>> [t.name for t in fig.data]
+    ['phone', 'messaging', 'social', 'email', 'voice staff', 'blended staff', 'digital staff']
+    """
+    labels = scenario.interval_labels()
+    offered = {c: np.asarray(ch.volume, float) * (1 - float(ch.deflection))
+               for c, ch in scenario.channels.items()}
+    staff = {g: v.astype(float) for g, v in scenario.staff().items()}
+    return _volume_staff(labels, offered, staff, list(scenario.channel_names),
+                         list(scenario.group_names),
+                         "Forecast volume and agents on duty (the scenario, before a run)")
 
 
 def service_level_figure(result: SimulationResult) -> go.Figure:
@@ -165,11 +198,12 @@ def service_level_figure(result: SimulationResult) -> go.Figure:
     )
     for k, c in enumerate(channels, start=1):
         fig.add_trace(
-            go.Scatter(
+            _scatter(
+                h,
                 x=labels,
                 y=sl[c],
                 name=c,
-                mode="lines+markers",
+                mode="lines+markers" if h <= MARKER_POINTS else "lines",
                 customdata=offered[c],
                 line={"color": ccol[c], "width": 2},
                 marker={"size": 5},
@@ -242,11 +276,12 @@ def wait_abandon_figure(result: SimulationResult) -> go.Figure:
         col = ccol[c]
         esc = html.escape(c)
         fig.add_trace(
-            go.Scatter(
+            _scatter(
+                h,
                 x=labels,
                 y=asa[c],
                 name=f"{c} ASA",
-                mode="lines+markers",
+                mode="lines+markers" if h <= MARKER_POINTS else "lines",
                 legendgroup=c,
                 line={"color": col, "width": 2},
                 marker={"size": 5},
@@ -256,7 +291,8 @@ def wait_abandon_figure(result: SimulationResult) -> go.Figure:
             col=1,
         )
         fig.add_trace(
-            go.Scatter(
+            _scatter(
+                h,
                 x=labels,
                 y=p90[c],
                 name=f"{c} p90 wait",
@@ -269,7 +305,8 @@ def wait_abandon_figure(result: SimulationResult) -> go.Figure:
             col=1,
         )
         fig.add_trace(
-            go.Scatter(
+            _scatter(
+                h,
                 x=labels,
                 y=np.full(h, float(within[c])),
                 name=f"{c} answer within",
@@ -282,11 +319,12 @@ def wait_abandon_figure(result: SimulationResult) -> go.Figure:
             col=1,
         )
         fig.add_trace(
-            go.Scatter(
+            _scatter(
+                h,
                 x=labels,
                 y=ab[c],
                 name=f"{c} abandonment",
-                mode="lines+markers",
+                mode="lines+markers" if h <= MARKER_POINTS else "lines",
                 legendgroup=c,
                 line={"color": col, "width": 2},
                 marker={"size": 5},
@@ -304,20 +342,25 @@ def wait_abandon_figure(result: SimulationResult) -> go.Figure:
     return fig
 
 
-def backlog_figure(result: SimulationResult) -> go.Figure:
-    """Deferred backlog (contacts waiting at each interval's end) per deferred channel.
+def backlog_figure(result: SimulationResult, work: pd.DataFrame | None = None) -> go.Figure:
+    """Deferred backlog (contacts waiting at each interval's end) per deferred channel,
+    with the work left at close.
 
     Parameters
     ----------
     result : SimulationResult
+    work : pandas.DataFrame, optional
+        :func:`wfm.diagnosis.work_left` of the result: adds the agent-hours of the work
+        left at close and how much of it cannot be answered in time.
 
     Returns
     -------
     plotly.graph_objects.Figure
         One trace per deferred channel, named after it (contacts waiting at the end of
-        the interval; means per replication), and a note of the contacts still
-        *pending* at the horizon's end (unanswered, their ``answer_within`` not yet run
-        out, left out of the service level). Without deferred channels, an empty figure
+        the interval; means per replication), and a note per channel of the work left at
+        the horizon's end: contacts, how many are *pending* (unanswered, their
+        ``answer_within`` not yet run out) and, with ``work``, the agent-hours and how
+        many cannot be answered in time. Without deferred channels, an empty figure
         saying so.
     """
     channels = _deferred_channels(result)
@@ -327,19 +370,26 @@ def backlog_figure(result: SimulationResult) -> go.Figure:
     labels = _labels(result)
     h = len(labels)
     ccol = channel_colors(_channels(result))
-    iv = result.intervals
-    backlog = _wide(iv, "channel", "backlog", channels, h)
-    sub = iv[iv["channel"].isin(channels)]
-    pending = sub.groupby("channel", sort=False)["pending"].sum()
-    unanswered = sub.groupby("channel", sort=False)["unanswered"].sum()
+    backlog = _wide(result.intervals, "channel", "backlog", channels, h)
+    if work is None:  # contacts only, from the intervals
+        sub = result.intervals[result.intervals["channel"].isin(channels)]
+        left = pd.DataFrame({
+            "backlog": [float(backlog[c][-1]) if h else 0.0 for c in channels],
+            "backlog_hours": np.nan,
+            "pending": [float(sub.loc[sub["channel"] == c, "pending"].sum()) for c in channels],
+            "in_time": True,
+        }, index=pd.Index(channels, name="channel"))
+    else:
+        left = work.set_index("channel")
     fig = go.Figure()
     for c in channels:
         fig.add_trace(
-            go.Scatter(
+            _scatter(
+                h,
                 x=labels,
                 y=backlog[c],
                 name=c,
-                mode="lines+markers",
+                mode="lines+markers" if h <= MARKER_POINTS else "lines",
                 line={"color": ccol[c], "width": 2, "shape": "linear"},
                 marker={"size": 5},
                 fill="tozeroy",
@@ -347,13 +397,22 @@ def backlog_figure(result: SimulationResult) -> go.Figure:
                 hovertemplate=f"{html.escape(c)}: %{{y:.1f}} waiting<extra></extra>",
             )
         )
-    note = "at the horizon's end: " + "; ".join(
-        f"{html.escape(c)} {unanswered.get(c, 0):g} unanswered, {pending.get(c, 0):g} pending"
-        for c in channels
-    )
-    _note(fig, note, x=0.0, y=-0.22, xanchor="left", yanchor="top")
-    _base_layout(fig, title, 420, hovermode="x unified")
-    fig.update_layout(margin={"b": 90})
+    bits = []
+    for c in channels:
+        if c not in left.index:
+            continue
+        r = left.loc[c]
+        text = f"{html.escape(c)} {count(r['backlog'])}"
+        if np.isfinite(float(r["backlog_hours"])):
+            text += f" ({agent_hours(3600 * float(r['backlog_hours']))} of work)"
+        text += f", {count(r['pending'])} pending"
+        if not bool(r["in_time"]):
+            text += f", <b>{count(r['not_in_time'])} cannot be answered in time</b>"
+        bits.append(text)
+    _note(fig, "left at close:<br>" + "<br>".join(bits), x=0.0, y=-0.12, xanchor="left",
+          yanchor="top", align="left")
+    _base_layout(fig, title, 420 + 20 * len(bits), hovermode="x unified")
+    fig.update_layout(margin={"b": 70 + 20 * len(bits)})
     _time_axes(fig, labels)
     fig.update_yaxes(title_text="contacts waiting", rangemode="tozero")
     return fig
@@ -381,11 +440,12 @@ def occupancy_figure(result: SimulationResult) -> go.Figure:
     fig = go.Figure()
     for g in groups:
         fig.add_trace(
-            go.Scatter(
+            _scatter(
+                h,
                 x=labels,
                 y=occ[g],
                 name=g,
-                mode="lines+markers",
+                mode="lines+markers" if h <= MARKER_POINTS else "lines",
                 customdata=staff[g],
                 line={"color": gcol[g], "width": 2},
                 marker={"size": 5},
@@ -403,8 +463,8 @@ _REQ_COLUMNS = ("level", "name", "interval", "required")
 
 
 def requirement_figure(result: SimulationResult, requirements: pd.DataFrame) -> go.Figure:
-    """Analytic (Erlang) requirement per group beside the scheduled staff, and the
-    simulated service level that staff achieved.
+    """Agents on duty against the analytic (Erlang) requirement, one panel per group,
+    with the shortfall in red.
 
     Parameters
     ----------
@@ -414,27 +474,32 @@ def requirement_figure(result: SimulationResult, requirements: pd.DataFrame) -> 
         Long format as returned by :func:`wfm.staffing.requirements`: columns
         ``level`` ("channel" | "group"), ``name``, ``interval``, ``required`` (agents)
         and optionally ``start``. Rows with ``level == "group"`` are drawn; without
-        any, the channel rows are.
+        any, the channel rows are (against the staff of every group serving nothing
+        else is then unknown, so only the requirement is drawn).
 
     Returns
     -------
     plotly.graph_objects.Figure
-        Top panel, agents: per group a bar ``"<group> scheduled"`` and a dashed step
-        line ``"<group> required"``. Bottom panel: per channel ``"<channel> service
-        level"`` (simulated) and its dashed ``"<channel> target"``.
+        Per group (or channel), its own panel titled ``"<name>: short by ... agents at
+        ..."`` or ``"<name>: covered"``: bars ``"<name> scheduled"`` (agents on duty,
+        the group's colour), red bars ``"<name> short"`` stacked on them up to the
+        requirement where it is not covered, and a dashed black step line ``"<name>
+        required"``. No legend: the title says what bars and lines are. One point per
+        interval in every trace.
 
     Raises
     ------
     ValueError
         If ``requirements`` lacks one of the columns above.
     """
+    from wfm.report.format import interval_ranges
+
     missing = [c for c in _REQ_COLUMNS if c not in requirements.columns]
     if missing:
         raise ValueError(f"requirements: missing column(s) {', '.join(missing)}")
     labels = _labels(result)
     h = len(labels)
     groups = _groups(result)
-    channels = _channels(result)
     req = requirements[requirements["level"] == "group"]
     level = "group"
     if req.empty:
@@ -444,101 +509,84 @@ def requirement_figure(result: SimulationResult, requirements: pd.DataFrame) -> 
     req = req[(req["interval"] >= 0) & (req["interval"] < h)]
     required = _wide(req.assign(name=req["name"].astype(str)), "name", "required", req_names, h)
     staff = _wide(result.groups, "group", "staff", groups, h)
-    gcol = group_colors(groups + [n for n in req_names if n not in groups])
-    ccol = channel_colors(channels)
-    sl = _wide(result.intervals, "channel", "service_level", channels, h)
-    targets = result.intervals.drop_duplicates("channel").set_index("channel")[
-        "target_service_level"
-    ]
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.1,
-        row_heights=[0.6, 0.4],
-        subplot_titles=(
-            f"Agents: scheduled vs required per {level} (Erlang)",
-            "Simulated service level",
-        ),
-    )
-    for g in groups:
-        fig.add_trace(
-            go.Bar(
-                x=labels,
-                y=staff[g],
-                name=f"{g} scheduled",
-                marker_color=gcol[g],
-                opacity=0.55,
-                legendgroup=g,
-                hovertemplate=f"{html.escape(g)} scheduled: %{{y:.0f}}<extra></extra>",
-            ),
-            row=1,
-            col=1,
-        )
-    for n in req_names:
-        color = gcol[n] if level == "group" else ccol.get(n, "#444")
-        fig.add_trace(
-            go.Scatter(
-                x=labels,
-                y=required[n],
-                name=f"{n} required",
-                mode="lines",
-                legendgroup=n,
-                line={"color": color, "width": 2.5, "dash": TARGET_DASH, "shape": "hvh"},
-                hovertemplate=f"{html.escape(n)} required: %{{y:.0f}}<extra></extra>",
-            ),
-            row=1,
-            col=1,
-        )
-    for c in channels:
-        fig.add_trace(
-            go.Scatter(
-                x=labels,
-                y=sl[c],
-                name=f"{c} service level",
-                mode="lines+markers",
-                legendgroup=f"sl {c}",
-                line={"color": ccol[c], "width": 2},
-                marker={"size": 4},
-                hovertemplate=f"{html.escape(c)}: %{{y:.1%}}<extra></extra>",
-            ),
-            row=2,
-            col=1,
-        )
-        fig.add_trace(
-            _target_line(
-                labels, targets[c], f"{c} target", ccol[c], legendgroup=f"sl {c}", showlegend=False
-            ),
-            row=2,
-            col=1,
-        )
+    names = groups if level == "group" else req_names
+    gcol = group_colors(groups) if level == "group" else channel_colors(req_names)
+    sc = getattr(result, "scenario", None)
+    minutes = int(getattr(sc, "interval_minutes", 30))
+    titles = []
+    for n in names:
+        have = staff.get(n, np.full(h, np.nan))
+        need = required.get(n, np.full(h, np.nan))
+        gap = np.where(np.isfinite(need) & np.isfinite(have), need - have, 0)
+        where = np.flatnonzero(gap > 0)
+        if level != "group":
+            titles.append(f"{n}: Erlang requirement")
+        elif where.size == 1 or interval_ranges(where, labels, minutes).count(",") == 0:
+            titles.append(f"{n}: short by up to {gap.max():.0f} agents at "
+                          f"{interval_ranges(where, labels, minutes)}")
+        elif where.size:
+            titles.append(f"{n}: short by up to {gap.max():.0f} agents in {where.size}"
+                          f" intervals, from {labels[int(where[0])]}")
+        else:
+            titles.append(f"{n}: covered")
+    fig = make_subplots(rows=max(len(names), 1), cols=1, shared_xaxes=True,
+                        vertical_spacing=min(0.12, 0.3 / max(len(names), 1)),
+                        subplot_titles=titles)
+    for k, n in enumerate(names, start=1):
+        esc = html.escape(n)
+        need = required.get(n, np.full(h, np.nan))
+        if n in staff:
+            have = staff[n]
+            fig.add_trace(go.Bar(x=labels, y=have, name=f"{n} scheduled", marker_color=gcol[n],
+                                 opacity=0.75, showlegend=False,
+                                 hovertemplate=f"{esc} on duty: %{{y:.0f}}<extra></extra>"),
+                          row=k, col=1)
+            gap = np.where(np.isfinite(need) & (need > have), need - have, np.nan)
+            fig.add_trace(go.Bar(x=labels, y=gap, base=have, name=f"{n} short",
+                                 marker_color=SHORTFALL_COLOR, showlegend=False,
+                                 hovertemplate=f"{esc} short by %{{y:.0f}}<extra></extra>"),
+                          row=k, col=1)
+        fig.add_trace(go.Scatter(x=labels, y=need, name=f"{n} required", mode="lines",
+                                 showlegend=False,
+                                 line={"color": "black", "width": 2, "dash": TARGET_DASH,
+                                       "shape": "hvh"},
+                                 hovertemplate=f"{esc} required: %{{y:.0f}}<extra></extra>"),
+                      row=k, col=1)
     _base_layout(
         fig,
-        "Requirement, scheduled staff and simulated outcome",
-        620,
-        barmode="group",
-        bargap=0.15,
+        "On duty (bars) vs Erlang requirement (dashed)",
+        90 + _PANEL_HEIGHT * max(len(names), 1),
+        barmode="overlay",
+        bargap=0.1,
         hovermode="x unified",
+        showlegend=False,
     )
     _time_axes(fig, labels)
-    fig.update_yaxes(title_text="agents", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="service level", tickformat=".0%", range=[0, 1.05], row=2, col=1)
+    fig.update_yaxes(title_text="agents", rangemode="tozero")
     return fig
 
 
-def run_figures(result: SimulationResult) -> list[tuple[str, go.Figure]]:
+def run_figures(
+    result: SimulationResult,
+    requirements: pd.DataFrame | None = None,
+    work: pd.DataFrame | None = None,
+) -> list[tuple[str, go.Figure]]:
     """The figures of one simulation run, in reading order.
 
     Parameters
     ----------
     result : SimulationResult
+    requirements : pandas.DataFrame, optional
+        :func:`wfm.staffing.requirements` of the scenario: adds the requirement figure.
+    work : pandas.DataFrame, optional
+        :func:`wfm.diagnosis.work_left` of the result, for the backlog figure.
 
     Returns
     -------
     list of (str, Figure)
         Volume and staff, service level, waiting and abandonment (when there is a
         voice or chat channel), deferred backlog (when there is a deferred channel),
-        occupancy.
+        occupancy, and the requirement when given.
     """
     out = [
         ("Volume and staff", volume_staff_figure(result)),
@@ -547,41 +595,68 @@ def run_figures(result: SimulationResult) -> list[tuple[str, go.Figure]]:
     if _realtime_channels(result):
         out.append(("Waiting time and abandonment", wait_abandon_figure(result)))
     if _deferred_channels(result):
-        out.append(("Deferred backlog", backlog_figure(result)))
+        out.append(("Deferred backlog", backlog_figure(result, work)))
     out.append(("Occupancy", occupancy_figure(result)))
+    if requirements is not None:
+        out.append(("Requirement", requirement_figure(result, requirements)))
     return out
 
-def kpi_cards(result: SimulationResult) -> pd.DataFrame:
+
+def kpi_cards(result: SimulationResult, verdicts: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per channel with the headline measures over the horizon, for KPI cards.
 
     Parameters
     ----------
     result : SimulationResult or pandas.DataFrame
-        A result or its ``summary``.
+        A result, or its ``summary`` (then the verdict is the summary's ``met`` and the
+        work left is in contacts only).
+    verdicts : pandas.DataFrame, optional
+        :func:`wfm.diagnosis.verdicts` of the result: the verdicts with their interval,
+        reason and work left; without it, the summary's ``met`` and its backlog.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``channel``, ``service_level`` (fraction), ``target`` (fraction),
-        ``met`` (bool), ``asa`` (s), ``abandonment`` (fraction), then ``kind``,
-        ``answer_within`` (s) and ``service_level_ci`` (95% half-width; NaN with one
-        replication).
+        ``met`` (bool: the verdict is ``met``), ``asa`` (s), ``abandonment``
+        (fraction), then ``kind``, ``answer_within`` (s), ``service_level_ci`` (95%
+        half-width; NaN with one replication), ``low``, ``high`` (the interval),
+        ``verdict`` (``"met"``, ``"missed"``, ``"too close to call"``: see
+        :func:`wfm.diagnosis.verdicts`), ``reason``, ``backlog`` (contacts left at
+        close), ``backlog_hours`` (agent-hours), ``not_in_time`` (contacts left that
+        cannot be answered in time) and ``late_backlog`` (bool).
     """
     s = _summary_of(result)
-    return pd.DataFrame(
+    ci = (s["service_level_ci"].to_numpy(dtype=float) if "service_level_ci" in s
+          else np.full(len(s), np.nan))
+    sl = s["service_level"].to_numpy(dtype=float)
+    out = pd.DataFrame(
         {
             "channel": s["channel"].astype(str).to_numpy(),
-            "service_level": s["service_level"].to_numpy(dtype=float),
+            "service_level": sl,
             "target": s["target_service_level"].to_numpy(dtype=float),
             "met": s["met"].astype(bool).to_numpy(),
             "asa": s["asa"].to_numpy(dtype=float),
             "abandonment": s["abandonment"].to_numpy(dtype=float),
             "kind": s["kind"].astype(str).to_numpy(),
             "answer_within": s["answer_within"].to_numpy(dtype=float),
-            "service_level_ci": (
-                s["service_level_ci"].to_numpy(dtype=float)
-                if "service_level_ci" in s
-                else np.full(len(s), np.nan)
-            ),
+            "service_level_ci": ci,
+            "low": np.clip(sl - np.nan_to_num(ci), 0, 1),
+            "high": np.clip(sl + np.nan_to_num(ci), 0, 1),
+            "verdict": np.where(s["met"].astype(bool), "met", "missed"),
+            "reason": "",
+            "backlog": s["backlog"].to_numpy(dtype=float),
+            "backlog_hours": np.full(len(s), np.nan),
+            "not_in_time": np.full(len(s), np.nan),
+            "late_backlog": np.zeros(len(s), dtype=bool),
         }
     )
+    if verdicts is None:
+        return out
+    v = verdicts.set_index("channel").reindex(out["channel"])
+    for col in ("low", "high", "verdict", "reason", "backlog_hours", "not_in_time",
+                "late_backlog"):
+        out[col] = v[col].to_numpy()
+    out["late_backlog"] = out["late_backlog"].astype(bool)
+    out["met"] = out["verdict"].isin(["met", "no target"]).to_numpy()
+    return out

@@ -26,7 +26,8 @@ from wfm.report.style import (
 if TYPE_CHECKING:  # pragma: no cover
     from wfm.scheduling import Schedule
 
-__all__ = ["coverage_figure", "gantt_figure"]
+__all__ = ["coverage_figure", "gantt_figure", "iterations_display", "outcome_display",
+           "shifts_display"]
 
 
 # ---------------------------------------------------------------------- schedules
@@ -282,6 +283,8 @@ def gantt_figure(schedule: Schedule) -> go.Figure:
                 text=[f"×{c:g}" for c in counts[m]],
                 textposition="inside",
                 insidetextanchor="start",
+                textangle=0,
+                constraintext="none",
                 customdata=[custom[i] for i in np.flatnonzero(m)],
                 legendgroup=g,
                 hovertemplate=f"{html.escape(g)} %{{customdata[0]}}-%{{customdata[1]}}, "
@@ -325,3 +328,160 @@ def gantt_figure(schedule: Schedule) -> go.Figure:
         showgrid=True,
     )
     return fig
+
+
+# ---------------------------------------------------------------------- plan tables
+def iterations_display(iterations: pd.DataFrame) -> pd.DataFrame:
+    """A plan's rounds (:attr:`wfm.planning.PlanResult.iterations`) for people.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per round: ``round``, ``cost``, ``short (agent-intervals)``,
+        ``verdict`` (``met`` or ``missed: <channels>``), one ``<channel> service
+        level`` column per channel (percent), ``solver`` (``optimal`` or the gap) and
+        ``solver time``.
+
+    Examples
+    --------
+    >>> it = pd.DataFrame({"iteration": [1], "cost": [470.0], "shortfall": [0.0],
+    ...                    "optimal": [True], "gap": [0.0], "solve_seconds": [0.1],
+    ...                    "met": [False], "missed": ["phone"], "score": [0.1],
+    ...                    "phone_service_level": [0.83]})
+    >>> row = iterations_display(it).iloc[0]
+    >>> row["round"], row["cost"], row["verdict"], row["phone service level"], row["solver"]
+    ('1', '470', 'missed: phone', '83.0%', 'optimal')
+    """
+    from wfm.report.format import count, money_column, pct, seconds
+
+    costs = money_column(iterations["cost"]) if "cost" in iterations else []
+    rows = []
+    sl_cols = [c for c in iterations.columns if str(c).endswith("_service_level")]
+    for k, r in enumerate(iterations.to_dict("records")):
+        row = {
+            "round": str(int(r["iteration"])),
+            "cost": costs[k] if costs else "-",
+            "short (agent-intervals)": count(r.get("shortfall", 0)),
+            "verdict": "met" if r.get("met") else f"missed: {r.get('missed') or '-'}",
+        }
+        for c in sl_cols:
+            row[f"{str(c)[: -len('_service_level')]} service level"] = pct(r[c])
+        gap = r.get("gap")
+        row["solver"] = ("optimal" if r.get("optimal") else
+                         f"gap {pct(gap, 2)}" if gap is not None and math.isfinite(float(gap))
+                         else "stopped")
+        row["solver time"] = seconds(r.get("solve_seconds"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def shifts_display(shifts: pd.DataFrame) -> pd.DataFrame:
+    """A schedule's shifts (:attr:`wfm.scheduling.Schedule.shifts`) for people.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group``, ``shift`` (``"08:00-16:30"``), ``break`` (``"12:00-12:30"``,
+        ``"paid 12:00-12:30"`` or ``"none"``), ``agents``, ``paid hours`` (per agent),
+        ``cost`` (all the agents).
+
+    Examples
+    --------
+    >>> sh = pd.DataFrame({"group": ["voice"], "start_interval": [0], "end_interval": [8],
+    ...                    "start": ["08:00"], "end": ["12:00"], "break_start": [None],
+    ...                    "break_end": [None], "paid_break": [False], "paid_hours": [4.0],
+    ...                    "count": [2], "cost": [8.0]})
+    >>> shifts_display(sh).to_dict("records")
+    [{'group': 'voice', 'shift': '08:00-12:00', 'break': 'none', 'agents': '2', 'paid hours': '4.0 h', 'cost': '8.00'}]
+    """
+    from wfm.report.format import count, is_missing, money_column
+
+    costs = money_column(shifts["cost"]) if "cost" in shifts else ["-"] * len(shifts)
+    rows = []
+    for k, r in enumerate(shifts.to_dict("records")):
+        b0, b1 = r.get("break_start"), r.get("break_end")
+        brk = "none" if is_missing(b0) or is_missing(b1) else (
+            ("paid " if r.get("paid_break") else "") + f"{b0}-{b1}")
+        hours = r.get("paid_hours")
+        rows.append({
+            "group": str(r["group"]),
+            "shift": f"{r['start']}-{r['end']}",
+            "break": brk,
+            "agents": count(r["count"]),
+            "paid hours": "-" if is_missing(hours) else f"{float(hours):.1f} h",
+            "cost": costs[k],
+        })
+    return pd.DataFrame(rows, columns=["group", "shift", "break", "agents", "paid hours", "cost"])
+
+
+def outcome_display(outcome: pd.DataFrame, work: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A plan's verdict per channel (:attr:`wfm.planning.PlanResult.outcome`) for people,
+    saying *why* a channel misses.
+
+    The plan's rule (:func:`wfm.planning.judge`): the day's service level must clear
+    the target by a statistical *safety margin* (its uncertainty over the
+    replications), and no interval with enough contacts may fall short by more than its
+    tolerance. ``headroom`` is the distance to the target; ``margin`` what the day must
+    clear it by.
+
+    Parameters
+    ----------
+    outcome : pandas.DataFrame
+        ``channel``, ``service_level``, ``target``, ``margin``, ``day_met``,
+        ``judged``, ``missed``, ``met``.
+    work : pandas.DataFrame, optional
+        :func:`wfm.diagnosis.work_left` of the plan's simulation: adds the work left at
+        close.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``channel``, ``service level``, ``target``, ``above target by`` (points),
+        ``must clear target by`` (points), ``intervals short`` (``"2 of 20"``),
+        ``left at close`` (when ``work`` is given), ``verdict`` (``met``/``missed``)
+        and ``why`` (one phrase).
+
+    Examples
+    --------
+    >>> out = pd.DataFrame({"channel": ["phone"], "service_level": [0.83], "target": [0.8],
+    ...                     "margin": [0.035], "day_met": [False], "judged": [20],
+    ...                     "missed": [0], "met": [False]})
+    >>> outcome_display(out)[["above target by", "why"]].values.tolist()
+    [['+3.0 pts', 'the day is 3.0 pts above target but must clear it by 3.5 pts (the noise of the replications)']]
+    """
+    from wfm.report.format import agent_hours, count, pct, signed_points
+
+    left = work.set_index("channel") if work is not None else None
+    rows = []
+    for r in outcome.to_dict("records"):
+        sl, tgt, margin = float(r["service_level"]), float(r["target"]), float(r["margin"])
+        head = sl - tgt
+        why = []
+        if not r["day_met"]:
+            if head < 0:
+                why.append(f"the day is {abs(100 * head):.1f} pts below target")
+            else:
+                why.append(f"the day is {100 * head:.1f} pts above target but must clear it by"
+                           f" {100 * margin:.1f} pts (the noise of the replications)")
+        if int(r["missed"]):
+            why.append(f"{int(r['missed'])} of {int(r['judged'])} intervals fall short by more"
+                       " than their tolerance")
+        row = {
+            "channel": str(r["channel"]),
+            "service level": pct(sl),
+            "target": pct(tgt, 0),
+            "above target by": signed_points(head),
+            "must clear target by": f"{100 * margin:.1f} pts",
+            "intervals short": f"{int(r['missed'])} of {int(r['judged'])}",
+        }
+        if left is not None and r["channel"] in left.index:
+            w = left.loc[r["channel"]]
+            text = f"{count(w['backlog'])} ({agent_hours(3600 * float(w['backlog_hours']))})"
+            if not bool(w["in_time"]):
+                text += f", {count(w['not_in_time'])} not in time"
+                why.append("work left at close cannot be answered in time")
+            row["left at close"] = text
+        row["verdict"] = "met" if r["met"] and not why else "missed"
+        row["why"] = "; ".join(why) if why else "-"
+        rows.append(row)
+    return pd.DataFrame(rows)

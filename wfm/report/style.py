@@ -1,7 +1,11 @@
 """The look shared by every wfm figure: colours, layout, time axes, notes and target lines.
 
 Each channel keeps its colour in every figure (:func:`channel_colors`, by the scenario's
-channel order), each agent group its own (:func:`group_colors`).
+channel order), each agent group its own (:func:`group_colors`). Groups take muted
+colours (brown, grey, olive, navy, rose, teal) that stay far from the channels' bright
+ones, so a channel and a group never share a colour in one figure. Very long horizons
+(more than :data:`WEBGL_POINTS` points per trace) are drawn with WebGL traces; volume
+beyond :data:`BAR_POINTS` intervals as lines instead of bars.
 
 Examples
 --------
@@ -25,14 +29,23 @@ __all__ = [
     "GROUP_PALETTE",
     "SCENARIO_PALETTE",
     "SHORTFALL_COLOR",
+    "BAR_POINTS",
+    "MARKER_POINTS",
+    "VARIANT_PALETTE",
+    "WEBGL_POINTS",
     "channel_colors",
     "group_colors",
 ]
 
 
 CHANNEL_PALETTE: tuple[str, ...] = tuple(qualitative.Plotly)
-GROUP_PALETTE: tuple[str, ...] = tuple(qualitative.Dark2)
-SCENARIO_PALETTE: tuple[str, str] = ("#4C78A8", "#F58518")
+#: Muted colours, each at least 35 CIELAB units from the first six channel colours.
+GROUP_PALETTE: tuple[str, ...] = ("#8C564B", "#5F5F5F", "#A8A82A", "#2F4B7C", "#C05780",
+                                  "#1E7B75")
+#: Colours of compared variants (scenarios), in the order they are compared.
+VARIANT_PALETTE: tuple[str, ...] = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#9D755D",
+                                    "#E45756", "#72B7B2", "#EECA3B")
+SCENARIO_PALETTE: tuple[str, str] = (VARIANT_PALETTE[0], VARIANT_PALETTE[1])
 SHORTFALL_COLOR = "#D62728"
 TARGET_DASH = "dash"
 REALTIME_KINDS = ("voice", "chat")
@@ -58,6 +71,15 @@ _TEMPLATE = go.layout.Template(
     }
 )
 _PANEL_HEIGHT = 210  # px per stacked panel
+#: Points per trace from which figures use WebGL (``Scattergl``). Measured in headless
+#: Chromium (software GL): a WebGL figure costs a GL context, 3-10x the SVG drawing time
+#: of a week (336 points per trace); WebGL pays off from a few thousand points.
+WEBGL_POINTS = 2000
+#: Intervals from which volume is drawn as lines instead of bars (bars are one SVG
+#: element each).
+BAR_POINTS = 200
+#: Intervals up to which lines carry a marker per point.
+MARKER_POINTS = 96
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
@@ -89,8 +111,9 @@ _LEGEND_ROW_PX = 22  # px per row of a horizontal legend
 _DEFAULT_TOP = 80  # the top margin the heights below are given for
 
 
-def _legend_rows(fig: go.Figure, width: int = 900) -> int:
-    """Rows a horizontal legend of ``fig`` takes at about ``width`` px (an estimate).
+def _legend_rows(fig: go.Figure, width: int = 620) -> int:
+    """Rows a horizontal legend of ``fig`` takes at about ``width`` px (an estimate, for
+    the narrowest place a figure is shown: half of the app's wide page).
 
     Plotly stacks the entries of one ``legendgroup`` vertically, and lays the groups
     out left to right, wrapping at the figure's width.
@@ -148,9 +171,19 @@ def _base_layout(fig: go.Figure, title: str, height: int, **extra: Any) -> go.Fi
     return fig
 
 
+def _scatter(n_points: int, **kw: Any) -> go.Scatter | go.Scattergl:
+    """A scatter trace, in WebGL (``Scattergl``) when it has many points."""
+    if n_points > WEBGL_POINTS:
+        kw.pop("connectgaps", None)
+        return go.Scattergl(connectgaps=False, **kw)
+    return go.Scatter(**kw)
+
+
 def _time_axes(fig: go.Figure, labels: Sequence[str]) -> None:
-    """Category x axes in interval order, thinned tick labels for long horizons."""
-    step = max(1, math.ceil(len(labels) / 16))
+    """Category x axes in interval order, tick labels thinned so they never overlap at
+    half the app's width (at most 12 clock labels, 8 with a day prefix)."""
+    most = 8 if any(str(x).startswith("d") for x in labels) else 12
+    step = max(1, math.ceil(len(labels) / most))
     fig.update_xaxes(
         type="category",
         categoryorder="array",
@@ -158,7 +191,7 @@ def _time_axes(fig: go.Figure, labels: Sequence[str]) -> None:
         tickmode="array",
         tickvals=list(labels[::step]),
         ticktext=list(labels[::step]),
-        tickangle=0 if len(labels) <= 16 else -45,
+        tickangle=0,
     )
 
 
@@ -182,9 +215,11 @@ def _empty_figure(title: str, text: str) -> go.Figure:
     fig.update_yaxes(visible=False)
     return _base_layout(fig, title, 260)
 
-def _target_line(x: Sequence[Any], value: float, name: str, color: str, **kw: Any) -> go.Scatter:
-    """A dashed horizontal target line over ``x``."""
-    return go.Scatter(
+def _target_line(x: Sequence[Any], value: float, name: str, color: str,
+                 **kw: Any) -> go.Scatter | go.Scattergl:
+    """A dashed horizontal target line over ``x`` (WebGL when long)."""
+    return _scatter(
+        len(x),
         x=list(x),
         y=np.full(len(x), float(value)),
         name=name,
