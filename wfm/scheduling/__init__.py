@@ -68,7 +68,10 @@ Modules
 ``greedy``
     The greedy plan that starts the solver.
 ``model``
-    The pyomo model of one block and its HiGHS solve.
+    The pyomo model of one block and its HiGHS solve (small models).
+``direct``
+    The same model as arrays handed to HiGHS: LP relaxation, rounding with a repair,
+    the MIP only when needed (large models; ``schedule(method=...)``).
 ``status``
     :class:`SolverStatus`.
 ``result``

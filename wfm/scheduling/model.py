@@ -128,6 +128,7 @@ def solve_block(
     time_limit: float,
     gap: float,
     tee: bool = False,
+    start: tuple[Sequence[int], Sequence[Sequence[int]]] | None = None,
 ) -> BlockSolution:
     """Build the model of one block, start it from the greedy plan and solve it.
 
@@ -149,6 +150,10 @@ def solve_block(
         Relative MIP gap at which HiGHS stops.
     tee : bool, default False
         Show the solver's log.
+    start : (counts, zcounts), optional
+        A plan (agents per template and per break placement) to start from instead of
+        the greedy one when it is cheaper, once repaired to this requirement (see
+        :func:`wfm.scheduling.direct.repair`).
 
     Returns
     -------
@@ -233,6 +238,13 @@ def solve_block(
 
     # a greedy plan as the MIP start, so that a time limit always leaves a plan
     gx, gz = greedy_plan(templates, need, req, rule_map, ub_x, ub_z)
+    if start is not None:
+        from wfm.scheduling.direct import repair, unit_model
+
+        um = unit_model(templates, need, req, rule_map, penalty)
+        warm_y = repair(um, um.from_counts(*start))
+        if um.objective(warm_y) < um.objective(um.from_counts(gx, gz)) - 1e-9:
+            gx, gz = um.to_counts(warm_y, templates)
     for j in range(nx):
         x[j].set_value(gx[j])
     for zi, (j, k) in enumerate(zindex):

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 
 from wfm.scenario import Scenario
 from wfm.scheduling.blocks import split_blocks
+from wfm.scheduling.direct import solve_block_direct
 from wfm.scheduling.model import solve_block
 from wfm.scheduling.requirements import RequirementInput, group_requirements
 from wfm.scheduling.result import Schedule, build_schedule
 from wfm.scheduling.status import SolverStatus
-from wfm.scheduling.templates import RuleInput, build_templates, shift_rules
+from wfm.scheduling.templates import RuleInput, ShiftTemplate, build_templates, clock_labeler, shift_rules
 
-__all__ = ["relative_gap", "schedule"]
+__all__ = ["DIRECT_COLUMNS", "relative_gap", "schedule", "warm_counts"]
+
+#: With ``method="auto"``, a model with at least this many integer columns (templates
+#: and break placements) goes straight to HiGHS as arrays (:mod:`wfm.scheduling.direct`);
+#: smaller ones are built in pyomo (:mod:`wfm.scheduling.model`).
+DIRECT_COLUMNS = 2000
+
+Method = Literal["auto", "direct", "pyomo"]
 
 
 def schedule(
@@ -27,6 +37,8 @@ def schedule(
     gap: float = 0.01,
     shortfall_penalty: float | None = None,
     tee: bool = False,
+    method: Method = "auto",
+    warm_start: Schedule | None = None,
 ) -> Schedule:
     """Choose shifts and break placements that cover each group's requirement at least cost.
 
@@ -53,6 +65,20 @@ def schedule(
         the dearest shift, so covering what can be covered always pays (keyword only).
     tee : bool, default False
         Show the solver's log (keyword only).
+    method : {"auto", "direct", "pyomo"}, default "auto"
+        How each block is solved (keyword only). ``"pyomo"``: the pyomo model of
+        :mod:`wfm.scheduling.model`, started from a greedy plan. ``"direct"``: the same
+        model handed to HiGHS as arrays (:mod:`wfm.scheduling.direct`): the LP
+        relaxation, rounded and repaired, and the MIP only when that plan is not already
+        proven within ``gap`` by the LP bound; much faster on large models. ``"auto"``:
+        ``"direct"`` when the model has at least :data:`DIRECT_COLUMNS` integer columns.
+        Both give a plan within ``gap`` of the same optimum.
+    warm_start : Schedule, optional
+        A plan to start from, e.g. the last round of :func:`wfm.plan` (keyword only).
+        Its shifts that are still offered are repaired to this requirement (agents added
+        where it is short, dropped where nobody needs them) and used when cheaper than
+        the solver's own start. The plan returned costs (with the shortfall penalty) no
+        more than that repaired start.
 
     Returns
     -------
@@ -98,6 +124,10 @@ def schedule(
         raise ValueError(f"time_limit must be a number of seconds > 0 (got {time_limit!r})")
     if not (isinstance(gap, int | float) and 0 <= gap < 1):
         raise ValueError(f"gap must be in [0, 1) (got {gap!r})")
+    if method not in ("auto", "direct", "pyomo"):
+        raise ValueError(f"method must be 'auto', 'direct' or 'pyomo' (got {method!r})")
+    if warm_start is not None and not isinstance(warm_start, Schedule):
+        raise TypeError(f"warm_start must be a Schedule, not {type(warm_start).__name__}")
     rule_map = shift_rules(scenario, rules)
     req = group_requirements(scenario, requirements)
     t0 = time.perf_counter()
@@ -121,6 +151,9 @@ def schedule(
     counts = [0] * len(templates)
     zcounts: list[list[int]] = [[0] * len(t.break_offsets) for t in templates]
     blocks = split_blocks(req, templates, rule_map)
+    n_int = sum(1 + len(t.break_offsets) for t in templates)
+    direct = method == "direct" or (method == "auto" and n_int >= DIRECT_COLUMNS)
+    warm = warm_counts(scenario, templates, warm_start) if warm_start is not None else None
     build_s = solve_s = 0.0
     obj_sum = bound_sum = 0.0
     terms: list[SolverStatus] = []
@@ -128,10 +161,20 @@ def schedule(
     n_cols = 0
     for k, block in enumerate(blocks):
         left = max(time_limit - (time.perf_counter() - t0), 0.05)
-        sol = solve_block(
-            [templates[j] for j in block.templates], block.need, req, rule_map,
-            penalty=penalty, time_limit=left / (len(blocks) - k), gap=gap, tee=tee,
-        )
+        tpl = [templates[j] for j in block.templates]
+        start = None
+        if warm is not None:
+            start = ([warm[0][j] for j in block.templates], [warm[1][j] for j in block.templates])
+        if direct:
+            sol = solve_block_direct(
+                tpl, block.need, req, rule_map, penalty=penalty,
+                time_limit=left / (len(blocks) - k), gap=gap, tee=tee, warm=start,
+            )
+        else:
+            sol = solve_block(
+                tpl, block.need, req, rule_map, penalty=penalty,
+                time_limit=left / (len(blocks) - k), gap=gap, tee=tee, start=start,
+            )
         for n, j in enumerate(block.templates):
             counts[j], zcounts[j] = sol.counts[n], sol.zcounts[n]
         build_s += sol.build_seconds
@@ -157,6 +200,64 @@ def schedule(
         n_templates=len(all_templates), n_columns=n_cols, build_seconds=build_s,
         blocks=len(blocks), unsolved_blocks=missing,
     )
+
+
+def warm_counts(
+    scenario: Scenario, templates: Sequence[ShiftTemplate], plan: Schedule
+) -> tuple[list[int], list[list[int]]]:
+    """Agents per template and per break placement of a previous plan.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Gives the clock labels of break starts.
+    templates : sequence of ShiftTemplate
+        The templates offered now.
+    plan : Schedule
+        A plan of the same scenario (e.g. the last round's).
+
+    Returns
+    -------
+    counts : list of int
+        Agents per template (0 for templates the plan does not use).
+    zcounts : list of list of int
+        Per template, agents per break placement; shifts of the plan that are no longer
+        offered (another rule, another horizon) are left out.
+
+    Examples
+    --------
+    >>> import wfm
+    >>> from wfm.scheduling.templates import build_templates, shift_rules
+    >>> sc = wfm.load_scenario("scenarios/baseline.yaml")
+    >>> plan = schedule(sc, {"voice": [2] * 8 + [0] * 16}, time_limit=5, gap=0.0)
+    >>> tpl = build_templates(sc, shift_rules(sc))
+    >>> counts, zcounts = warm_counts(sc, tpl, plan)
+    >>> sum(counts), [(t.start, t.length) for t, n in zip(tpl, counts) if n]
+    (2, [(0, 8)])
+    """
+    lab = clock_labeler(scenario)
+    index: dict[tuple[str, int, int], int] = {}
+    for j, t in enumerate(templates):
+        index[(t.group, t.start, t.end)] = j
+    counts = [0] * len(templates)
+    zcounts = [[0] * len(t.break_offsets) for t in templates]
+    sh = plan.shifts
+    for g, s, e, b, n in zip(sh["group"], sh["start_interval"], sh["end_interval"],
+                             sh["break_start"], sh["count"], strict=True):
+        found = index.get((str(g), int(s), int(e)))
+        if found is None:
+            continue
+        j = found
+        t = templates[j]
+        if t.break_offsets:
+            ks = [k for k, o in enumerate(t.break_offsets) if lab(t.start + o) == b]
+            if not ks:
+                continue
+            zcounts[j][ks[0]] += int(n)
+        elif b is not None:
+            continue
+        counts[j] += int(n)
+    return counts, zcounts
 
 
 def relative_gap(objective: float, bound: float) -> float:
