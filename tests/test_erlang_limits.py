@@ -408,13 +408,16 @@ def test_batch_results_do_not_depend_on_their_neighbours():
 
 
 def test_public_names_and_modules():
-    assert erlang.__all__ == ["abandonment", "asa", "chat_required_agents", "chat_service_level",
+    assert erlang.__all__ == ["FiniteQueue", "abandonment", "asa", "chat_required_agents", "chat_service_level",
                               "deferred_backlog", "deferred_required_agents", "deferred_workload", "erlang_b",
-                              "erlang_c", "occupancy", "probability_wait", "required_agents", "service_level"]
+                              "erlang_c", "finite_queue", "occupancy", "probability_wait", "required_agents",
+                              "service_level"]
     for name in erlang.__all__:
         fn = getattr(erlang, name)
-        assert fn.__module__ in ("wfm.erlang.voice", "wfm.erlang.chat", "wfm.erlang.deferred"), name
-        assert fn.__annotations__.get("return"), name
+        assert fn.__module__ in ("wfm.erlang.voice", "wfm.erlang.chat", "wfm.erlang.deferred",
+                                 "wfm.erlang.finite"), name
+        if name != "FiniteQueue":  # the result class of finite_queue
+            assert fn.__annotations__.get("return"), name
 
 
 def test_options_are_keyword_only():

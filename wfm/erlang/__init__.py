@@ -9,8 +9,9 @@ the patience and the optional targets are keyword-only (``interval=``, ``patienc
 ``max_occupancy=``, ...).
 
 The functions live in :mod:`wfm.erlang.voice` (Erlang B, C and A measures,
-``required_agents``), :mod:`wfm.erlang.chat` and :mod:`wfm.erlang.deferred`, and are
-all importable from here.
+``required_agents``), :mod:`wfm.erlang.finite` (voice with trunk lines, a queue capacity
+and balking: M/M/n/K+M, ``finite_queue``), :mod:`wfm.erlang.chat` and
+:mod:`wfm.erlang.deferred`, and are all importable from here.
 
 Models
 ------
@@ -108,6 +109,7 @@ Examples
 
 from wfm.erlang.chat import chat_required_agents, chat_service_level
 from wfm.erlang.deferred import deferred_backlog, deferred_required_agents, deferred_workload
+from wfm.erlang.finite import FiniteQueue, finite_queue
 from wfm.erlang.voice import (
     abandonment,
     asa,
@@ -120,6 +122,7 @@ from wfm.erlang.voice import (
 )
 
 __all__ = [
+    "FiniteQueue",
     "abandonment",
     "asa",
     "chat_required_agents",
@@ -129,6 +132,7 @@ __all__ = [
     "deferred_workload",
     "erlang_b",
     "erlang_c",
+    "finite_queue",
     "occupancy",
     "probability_wait",
     "required_agents",

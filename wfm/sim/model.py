@@ -246,6 +246,10 @@ def compile_model(scenario: Scenario) -> Model:
                         60.0 * float(i.spread_minutes), float(i.reply_time), float(i.resolves))
                        for i in soc.incidents],
         )
+    for cp in list(channels):  # a channel receiving transfers or overflow counts first attempts apart
+        for d in (cp.transfer_to, cp.max_wait_to):
+            if d >= 0:
+                channels[d].first_only = True
     cindex = {n: i for i, n in enumerate(rt.channels)}
     playbooks = [
         PlaybookRule(

@@ -81,7 +81,8 @@ class SocialCare:
         self.overtime: list[int] = [0] * run.G
         n = run.H * run.C
         self.counts = {name: [0] * n for name in (
-            "mentions", "actionable", "viral", "community_deflected", "reply_resolved", "posted")}
+            "mentions", "actionable", "viral", "community_deflected", "reply_resolved", "posted",
+            "new_triage")}
         self.exposure = [0.0] * n
 
     # ------------------------------------------------------------------ setup
@@ -144,7 +145,9 @@ class SocialCare:
         c = p.triage if p.triage >= 0 else s
         x = run._new_contact(c, t, first=True)
         if p.triage >= 0:
-            run.f["extra"][x.interval * run.C + c] += 1  # offered on the triage queue
+            k = x.interval * run.C + c
+            run.f["extra"][k] += 1  # offered on the triage queue
+            self.counts["new_triage"][k] += 1  # a new customer's post, not a repeat
         return self.mention(x, t, incident=max(incident, -1), child=incident == -2)
 
     # ------------------------------------------------------------------ posts
@@ -318,6 +321,8 @@ class SocialCare:
             arr = np.asarray(values, np.int64).reshape(shape)
             if name == "posted":
                 acc.arrays["offered"] += arr
+                acc.arrays["customers"] += arr
+            elif name == "new_triage":  # follow-ups and incident posts: customers too
                 acc.arrays["customers"] += arr
             else:
                 acc.arrays[name] += arr
