@@ -159,6 +159,8 @@ def test_holidays_are_closed_and_left_out_of_the_fit():
     assert plain.days["date"].iloc[0] == pd.Timestamp("2024-05-27")
     with pytest.raises(ForecastError, match="country"):
         forecast(h, days=1, country="XX")
+    with pytest.raises(ForecastError, match="subdiv: no subdivision 'ZZ' of country 'US'"):
+        forecast(h, days=1, country="US", subdiv="ZZ")
 
 
 def test_special_days_multiply_or_close():

@@ -7,15 +7,21 @@ such as ``[/]`` prints as itself instead of breaking rich's markup.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
-from typing import NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape as _markup_escape
 
-__all__ = ["EXIT", "console", "err_console", "escape", "fail"]
+from wfm.errors import InputError
+
+__all__ = ["EXIT", "console", "err_console", "escape", "fail", "guarded"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 class _Console(Console):
     """rich's console, but a closed output (``wfm run ... | head``) is exit code 4 with
@@ -68,3 +74,30 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``error: <message>`` on stderr (one clear message) and exit with ``code``."""
     err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def guarded(func: F) -> F:
+    """Turn every error a user can cause into one line and its exit code: 2 for bad
+    input, 4 for a file the system refused, 130 when interrupted, 70 for a bug (one
+    line, or the traceback with ``WFM_DEBUG=1``)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except (InputError, ValueError) as exc:
+            fail(str(exc), 2)
+        except OSError as exc:
+            fail(str(exc), 4)
+        except KeyboardInterrupt:
+            err_console.print("[yellow]interrupted[/]", highlight=False)
+            raise typer.Exit(130) from None
+        except Exception as exc:  # a bug: one line, unless asked for the traceback
+            if os.environ.get("WFM_DEBUG"):
+                raise
+            fail(f"internal error: {type(exc).__name__}: {exc} (set WFM_DEBUG=1 to see the"
+                 " traceback, and please report it)", 70)
+
+    return wrapper  # type: ignore[return-value]

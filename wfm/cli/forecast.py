@@ -8,47 +8,17 @@ backtest against the two naive benchmarks.
 
 from __future__ import annotations
 
-import functools
-import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 from rich.table import Table
 
-from wfm.cli.console import console, err_console, escape, fail
-from wfm.errors import InputError
+from wfm.cli.console import console, escape, fail, guarded
 from wfm.report.format import pct
 
 __all__ = ["forecast_command"]
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _guarded(func: F) -> F:
-    """Errors a user can cause: one line and the documented exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except (InputError, ValueError) as exc:
-            fail(str(exc), 2)
-        except OSError as exc:
-            fail(str(exc), 4)
-        except KeyboardInterrupt:
-            err_console.print("[yellow]interrupted[/]", highlight=False)
-            raise typer.Exit(130) from None
-        except Exception as exc:  # a bug: one line, unless asked for the traceback
-            if os.environ.get("WFM_DEBUG"):
-                raise
-            fail(f"internal error: {type(exc).__name__}: {exc} (set WFM_DEBUG=1 to see the"
-                 " traceback, and please report it)", 70)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _special(closed: list[str], special: list[str]) -> dict[str, Any]:
@@ -86,7 +56,7 @@ def _check_out(out: Path, template: Path | None, backtest: bool) -> None:
         fail(f"--out {out}: {exc}", 4)
 
 
-@_guarded
+@guarded
 def forecast_command(
     history: Path = typer.Argument(..., help="interval history, CSV or Parquet (long or wide form)"),
     days: int = typer.Option(5, help="open days to forecast"),

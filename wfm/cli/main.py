@@ -8,22 +8,23 @@ a user can cause prints one line (``error: ...``) and a documented exit code (se
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 
 from wfm import planning
 from wfm.atomic import check_writable_dir
 from wfm.checks import finite_number, whole_number
-from wfm.cli.console import EXIT, console, err_console, escape, fail
+from wfm.cli.console import EXIT, console, err_console, escape, fail, guarded
 from wfm.cli.progress import replications_bar, sweep_bar
 from wfm.cli.tables import (
     erlang_table,
+    plan_bound_line,
+    plan_costs_table,
     plan_outcome_table,
     plan_reasons,
     plan_schedule_table,
@@ -33,7 +34,6 @@ from wfm.cli.tables import (
     sweep_table,
     terminal_width,
 )
-from wfm.errors import InputError
 from wfm.scenario import Scenario, load_scenario
 
 __all__ = ["app", "main"]
@@ -48,33 +48,6 @@ app = typer.Typer(
     help="wfm: workforce management and capacity simulation for omnichannel contact centres.",
     epilog=f"Exit codes:\n\n{_CODES}",
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _guarded(func: F) -> F:
-    """Turn every error a user can cause into one line and its exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except (InputError, ValueError) as exc:
-            fail(str(exc), 2)
-        except OSError as exc:
-            fail(str(exc), 4)
-        except KeyboardInterrupt:
-            err_console.print("[yellow]interrupted[/]", highlight=False)
-            raise typer.Exit(130) from None
-        except Exception as exc:  # a bug: one line, unless asked for the traceback
-            if os.environ.get("WFM_DEBUG"):
-                raise
-            fail(f"internal error: {type(exc).__name__}: {exc} (set WFM_DEBUG=1 to see the"
-                 " traceback, and please report it)", 70)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _scenario(path: Path) -> Scenario:
@@ -105,7 +78,7 @@ def _wrote(paths: list[Path]) -> None:
 
 
 @app.command()
-@_guarded
+@guarded
 def run(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     seed: int = typer.Option(0, help="root random seed (a whole number >= 0)"),
@@ -158,7 +131,7 @@ def run(
 
 
 @app.command()
-@_guarded
+@guarded
 def plan(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     seed: int = typer.Option(0, help="root random seed (a whole number >= 0)"),
@@ -171,17 +144,25 @@ def plan(
     time_limit: float = typer.Option(
         planning.DEFAULT_TIME_LIMIT, help="solver time limit per round, seconds"
     ),
-    out: Path | None = typer.Option(None, help="write shifts, coverage and report.html here"),
+    fte_hours: float = typer.Option(
+        planning.DEFAULT_FTE_HOURS, help="paid hours of one FTE per 7-day week"
+    ),
+    out: Path | None = typer.Option(
+        None, help="write shifts, coverage, iterations, costs (CSV) and report.html here"
+    ),
 ) -> None:
     """Schedule shifts to meet every target, checked and corrected by the simulation.
 
-    Exits with 1 when the plan did not converge (the best round is still shown and
-    written).
+    Prints each round (cost, verdict, agent-intervals added and removed), the shifts per
+    group, the money, paid hours and FTE (shrinkage included, in the scenario's
+    currency), the cost against a lower bound, and each channel's outcome. Exits with 1
+    when the plan did not converge (the best round is still shown and written).
     """
     seed = whole_number("--seed", seed, minimum=0)
     replications = whole_number("--replications", replications, minimum=1)
     max_iterations = whole_number("--max-iterations", max_iterations, minimum=1, maximum=1000)
     time_limit = finite_number("--time-limit", time_limit, minimum=0, strict=True)
+    fte_hours = finite_number("--fte-hours", fte_hours, minimum=0, maximum=168, strict=True)
     sc = _scenario(scenario)
     _out_dir(out)
 
@@ -191,16 +172,24 @@ def plan(
                if ch.target is not None}
 
     def show(k: int, row: Any) -> None:
-        console.print(round_line(k, row, targets), highlight=False, width=width)
+        console.print(round_line(k, row, targets, sc.currency), highlight=False, width=width)
 
     res = planning.plan(sc, seed=seed, replications=replications, max_iterations=max_iterations,
-                        time_limit=time_limit, on_round=show)
-    console.print(plan_schedule_table(res, width=width), width=width)
+                        time_limit=time_limit, on_round=show, fte_hours=fte_hours)
     console.print(
-        "paid hours per group (FTE: 8 paid hours); short, required and scheduled in"
-        " agent-intervals; scheduled excludes breaks",
+        "added / removed: agent-intervals of channel requirement each round's simulation"
+        " raises or takes away for the next round",
         style="dim", highlight=False, width=width,
     )
+    console.print(plan_schedule_table(res, width=width), width=width)
+    console.print(
+        "shift hours: hours of the shifts (agents on the phones, breaks included); short,"
+        " required and scheduled in agent-intervals; scheduled excludes breaks",
+        style="dim", highlight=False, width=width,
+    )
+    if not res.costs.empty:
+        console.print(plan_costs_table(res, width=width), width=width)
+    console.print(plan_bound_line(res), highlight=False, width=width)
     console.print(plan_outcome_table(res, width=width), width=width)
     console.print(
         "above target: the day's distance to the target; must clear: the safety margin the"
@@ -211,10 +200,11 @@ def plan(
     for line in plan_reasons(res):
         console.print(escape(line), highlight=False, width=width)
     first = res.iterations.iloc[0]
+    unit = f" {escape(res.currency)}" if res.currency else ""
     console.print(
-        f"pure Erlang plan (round 1): cost {first['cost']:,.1f}, "
+        f"pure Erlang plan (round 1): cost {first['cost']:,.1f}{unit}, "
         + ("meets every target" if first["met"] else f"misses {escape(first['missed'])}")
-        + f"; planned: cost {res.schedule.cost:,.1f}",
+        + f"; planned: cost {res.schedule.cost:,.1f}{unit}",
         highlight=False,
     )
     color = "green" if res.converged else "yellow"
@@ -230,7 +220,7 @@ def plan(
 
 
 @app.command()
-@_guarded
+@guarded
 def sweep(
     spec: Path = typer.Argument(..., help="sweep spec YAML file (see simulations/)"),
     out: Path = typer.Option(..., help="results directory (Parquet); rerun to resume"),
@@ -295,7 +285,7 @@ def sweep(
 
 
 @app.command()
-@_guarded
+@guarded
 def erlang(
     volume: float = typer.Argument(..., help="contacts offered per interval"),
     aht: float = typer.Option(..., help="mean handle time, seconds"),
@@ -370,8 +360,8 @@ def _broken_pipe() -> int:
 from wfm.cli.capacity import capacity as _capacity  # noqa: E402
 from wfm.cli.roster import roster as _roster  # noqa: E402
 
-app.command("capacity")(_guarded(_capacity))
-app.command("roster")(_guarded(_roster))
+app.command("capacity")(guarded(_capacity))
+app.command("roster")(guarded(_roster))
 
 
 from wfm.cli.forecast import forecast_command  # noqa: E402 - registered after the app is built

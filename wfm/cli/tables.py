@@ -40,8 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from wfm.planning import PlanResult
     from wfm.scenario import Scenario
 
-__all__ = ["erlang_table", "plan_outcome_table", "plan_reasons", "plan_schedule_table",
-           "round_line", "summary_table", "sweep_results_table", "sweep_table",
+__all__ = ["erlang_table", "plan_bound_line", "plan_costs_table", "plan_outcome_table", "plan_reasons",
+           "plan_schedule_table", "round_line", "summary_table", "sweep_results_table", "sweep_table",
            "terminal_width", "verdict_markup"]
 
 _MARKUP = re.compile(r"\[/?[a-z #0-9]*\]")
@@ -172,17 +172,13 @@ def summary_table(summary: pd.DataFrame, title: str, verdicts: pd.DataFrame | No
 
 
 def plan_schedule_table(res: PlanResult, width: int | None = None) -> Table:
-    """The planned shifts per group: agents, paid hours, FTE, cost, coverage and shortfall."""
-    from wfm.report.format import FTE_HOURS
-
+    """The planned shifts per group: agents, shift hours, coverage and shortfall (the
+    money, paid hours and FTE are in :func:`plan_costs_table`)."""
     sched = res.schedule
     summ = sched.summary()
     groups = [escape(str(g)) for g in summ["group"]] + ["[bold]total[/]"]
     agents = [count(x) for x in summ["agents"]] + [count(summ["agents"].sum())]
     hours = [f"{x:,.1f} h" for x in summ["paid_hours"]] + [f"{summ['paid_hours'].sum():,.1f} h"]
-    fte = [f"{x / FTE_HOURS:,.1f}" for x in summ["paid_hours"]] + [
-        f"{summ['paid_hours'].sum() / FTE_HOURS:,.1f}"]
-    cost = [money(x, 0) for x in summ["cost"]] + [money(sched.cost, 0)]
     req = [count(x) for x in summ["required"]] + [count(summ["required"].sum())]
     sch = [count(x) for x in summ["scheduled"]] + [count(summ["scheduled"].sum())]
     short = [count(r.shortfall) + (f" in {r.short_intervals} int." if r.shortfall else "")
@@ -190,9 +186,7 @@ def plan_schedule_table(res: PlanResult, width: int | None = None) -> Table:
     columns: list[tuple[str, str, list[str], bool]] = [
         ("group", "left", groups, True),
         ("agents", "right", agents, True),
-        ("paid hours", "right", hours, True),
-        ("FTE", "right", fte, False),
-        ("cost", "right", cost, True),
+        ("shift hours", "right", hours, True),
         ("short", "right", short, True),
         ("required", "right", req, False),
         ("scheduled", "right", sch, False),
@@ -200,6 +194,47 @@ def plan_schedule_table(res: PlanResult, width: int | None = None) -> Table:
     title = (f"{escape(res.scenario.name)}: schedule (round {res.best_iteration},"
              f" {sched.status_text}, gap {pct(sched.gap)})")
     return _table(title, columns, width)
+
+
+def plan_costs_table(res: PlanResult, width: int | None = None) -> Table:
+    """Money, paid hours and FTE of the plan per group and in total (:attr:`PlanResult.costs`).
+
+    Columns: ``group``, ``paid hours`` (shrinkage included), ``FTE``, ``cost`` (in the
+    scenario's currency, named in the header; plain without one), then while they fit
+    ``agents``, ``shift hours``, ``shrinkage`` and ``wage``.
+    """
+    from wfm.report.schedule import plan_costs_display
+
+    shown = plan_costs_display(res.costs, res.currency)
+    wage_col = next(c for c in shown.columns if str(c).startswith("wage"))
+    cost_col = next(c for c in shown.columns if str(c).startswith("cost"))
+    last = len(shown) - 1
+
+    def cells(col: str) -> list[str]:
+        vals = [escape(str(x)) for x in shown[col]]
+        return [f"[bold]{v}[/]" if i == last else v for i, v in enumerate(vals)]
+
+    columns: list[tuple[str, str, list[str], bool]] = [
+        ("group", "left", cells("group"), True),
+        ("paid hours", "right", cells("paid hours"), True),
+        ("FTE", "right", cells("FTE"), True),
+        (escape(str(cost_col)), "right", cells(cost_col), True),
+        ("agents", "right", cells("agents"), False),
+        ("shift hours", "right", cells("shift hours"), False),
+        ("shrinkage", "right", cells("shrinkage"), False),
+        (escape(str(wage_col)).replace(" (", "\n("), "right", cells(wage_col), False),
+    ]
+    title = (f"money and FTE (paid hours include shrinkage; FTE: {res.fte_hours:g} paid hours per"
+             " 7-day week)")
+    return _table(title, columns, width)
+
+
+def plan_bound_line(res: PlanResult) -> str:
+    """The plan's cost against the lower bound (:attr:`PlanResult.lower_bound`), one line
+    of rich markup (user text escaped)."""
+    from wfm.report.schedule import lower_bound_text
+
+    return escape(lower_bound_text(res.cost, res.lower_bound, res.currency))
 
 
 def plan_outcome_table(res: PlanResult, width: int | None = None) -> Table:
@@ -242,10 +277,14 @@ def plan_reasons(res: PlanResult) -> list[str]:
             if r["verdict"] != "met"]
 
 
-def round_line(k: int, row: Any, targets: dict[str, float] | None = None) -> str:
+def round_line(k: int, row: Any, targets: dict[str, float] | None = None,
+               currency: str | None = None) -> str:
     """One plan round for the terminal: cost, verdict and each channel's day; a missed
     channel whose day is at or above its target says why it still misses (some
-    intervals fall short, or the day is within its safety margin)."""
+    intervals fall short, or the day is within its safety margin). When the row has
+    them, the agent-intervals of requirement the round's result adds and removes for
+    the next round (``+25 -36 agent-intervals``), those given back after a blamed
+    removal, and the round a confirmation round re-simulates."""
     targets = targets or {}
     sls = []
     for c in row.index:
@@ -265,7 +304,25 @@ def round_line(k: int, row: Any, targets: dict[str, float] | None = None) -> str
             else:
                 parts.append(escape(m))
         verdict = f"[yellow]missed[/] {', '.join(parts)}"
-    return f"round {k}: cost {money(row['cost'], 0)}, {verdict} | {' '.join(sls)}"
+    cost = money(row["cost"], 0) + (f" {escape(currency)}" if currency else "")
+    line = f"round {k}: cost {cost}, {verdict} | {' '.join(sls)}"
+    changes = []
+    if "added" in row.index and "removed" in row.index:
+        changes.append(f"+{count(row['added'])} -{count(row['removed'])} agent-intervals next")
+    if "undone" in row.index and _positive(row["undone"]):
+        changes.append(f"{count(row['undone'])} given back")
+    if "confirms" in row.index and _positive(row["confirms"]):
+        changes.append(f"confirms round {count(row['confirms'])} with a new seed")
+    if changes:
+        line += f" | {', '.join(changes)}"
+    return line
+
+
+def _positive(value: Any) -> bool:
+    try:
+        return float(value) > 0
+    except (TypeError, ValueError):
+        return False
 
 
 def sweep_table(res: SweepResult) -> Table:

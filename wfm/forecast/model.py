@@ -121,7 +121,8 @@ class Forecast:
         horizon), ``multiplier`` (a special day's factor, else 1), ``opens`` and
         ``closes`` (``"HH:MM"``).
     closed : pandas.DataFrame
-        The days skipped between the first and the last forecast day: ``date``,
+        The days skipped after the history's last day up to the last forecast day
+        (closed weekdays, holidays, closed special days): ``date``,
         ``reason`` (``"weekday closed"``, the holiday's name, ``"special day"``).
     parameters : pandas.DataFrame
         One row per channel: ``channel``, ``history_days`` (open days fitted),
@@ -550,6 +551,14 @@ def _holidays(country: str | None, subdiv: str | None, years: Iterable[int]) -> 
     try:
         cal = holidays.country_holidays(country, subdiv=subdiv, years=sorted(set(years)))
     except NotImplementedError:
+        if subdiv is not None:  # holidays raises the same error for an unknown subdivision
+            try:
+                holidays.country_holidays(country, years=sorted(set(years)))
+            except NotImplementedError:
+                pass
+            else:
+                raise ForecastError([("subdiv", f"no subdivision {subdiv!r} of country {country!r} (e.g. 'CA' "
+                                                "for a US state)")]) from None
         raise ForecastError([("country", f"no holidays known for country {country!r} (an ISO code such as "
                                          "'US', 'GB', 'DE')")]) from None
     except Exception as exc:  # noqa: BLE001 - holidays raises plain exceptions for bad subdivisions

@@ -22,7 +22,9 @@ from wfm.report.schedule import (
     coverage_figure,
     gantt_figure,
     iterations_display,
+    lower_bound_text,
     outcome_display,
+    plan_costs_display,
     shifts_display,
 )
 from wfm.report.sweep import sweep_display, sweep_figure
@@ -147,9 +149,13 @@ def write_plan_report(
     Returns
     -------
     list of Path
-        ``shifts.csv``, ``coverage.csv``, ``iterations.csv`` and ``report.html``
-        (iterations, the final simulation's summary, coverage, shifts and the run
-        figures of the final simulation), each written atomically.
+        ``shifts.csv``, ``coverage.csv``, ``iterations.csv`` (with the agent-intervals
+        each round added and removed), ``costs.csv`` (when the plan has
+        :attr:`~wfm.planning.PlanResult.costs`: paid hours, FTE and money per group and
+        in total, columns of :func:`wfm.planning.plan_costs`) and ``report.html`` (the
+        verdict, the final simulation's summary, money and FTE with the lower bound,
+        the rounds, coverage, shifts and the run figures of the final simulation), each
+        written atomically.
     """
     out = Path(out_dir)
     schedule = plan_result.schedule
@@ -159,6 +165,11 @@ def write_plan_report(
         _write_csv(schedule.coverage, out / "coverage.csv"),
         _write_csv(iterations, out / "iterations.csv"),
     ]
+    costs = getattr(plan_result, "costs", None)
+    has_costs = isinstance(costs, pd.DataFrame) and not costs.empty
+    if has_costs:
+        paths.append(_write_csv(costs, out / "costs.csv"))
+    currency = getattr(plan_result, "currency", None)
     sim = plan_result.simulation
     name = plan_result.scenario.name
     bits = ["converged" if plan_result.converged else "not converged"]
@@ -176,6 +187,14 @@ def write_plan_report(
         sections.append(
             ("Summary by channel (final schedule, simulated)", summary_display(sim.summary))
         )
+    if has_costs:
+        fte_hours = float(getattr(plan_result, "fte_hours", 40.0))
+        notes = [f"FTE: paid hours over {fte_hours:g} paid hours per 7-day week, scaled to the"
+                 " plan's days; paid hours include shrinkage (shift hours / (1 - shrinkage)).",
+                 lower_bound_text(schedule.cost, getattr(plan_result, "lower_bound", float("nan")),
+                                  currency)]
+        sections.append(("Money, paid hours and FTE", plan_costs_display(costs, currency)))
+        sections.append(("Cost against the lower bound", notes))
     if not iterations.empty:
         sections.append(("Rounds", iterations_display(iterations)
                          if "iteration" in iterations.columns else human_table(iterations)))

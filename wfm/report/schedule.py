@@ -26,8 +26,8 @@ from wfm.report.style import (
 if TYPE_CHECKING:  # pragma: no cover
     from wfm.scheduling import Schedule
 
-__all__ = ["coverage_figure", "gantt_figure", "iterations_display", "outcome_display",
-           "shifts_display"]
+__all__ = ["coverage_figure", "gantt_figure", "iterations_display", "lower_bound_text", "money_text",
+           "outcome_display", "plan_costs_display", "shifts_display"]
 
 
 # ---------------------------------------------------------------------- schedules
@@ -339,8 +339,12 @@ def iterations_display(iterations: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         One row per round: ``round``, ``cost``, ``short (agent-intervals)``,
         ``verdict`` (``met`` or ``missed: <channels>``), one ``<channel> service
-        level`` column per channel (percent), ``solver`` (``optimal`` or the gap) and
-        ``solver time``.
+        level`` column per channel (percent), then, when the iterations have them,
+        ``added``, ``removed`` and ``undone`` (agent-intervals of channel requirement
+        the round's result raised, took away, and gave back after a blamed removal, for
+        the next round) and ``confirms round`` (the round a confirmation round
+        simulates again with a new seed, ``-`` for other rounds),
+        ``solver`` (``optimal`` or the gap) and ``solver time``.
 
     Examples
     --------
@@ -351,6 +355,9 @@ def iterations_display(iterations: pd.DataFrame) -> pd.DataFrame:
     >>> row = iterations_display(it).iloc[0]
     >>> row["round"], row["cost"], row["verdict"], row["phone service level"], row["solver"]
     ('1', '470', 'missed: phone', '83.0%', 'optimal')
+    >>> it2 = it.assign(added=[25], removed=[36], undone=[0], confirms=[0])
+    >>> iterations_display(it2).iloc[0][["added", "removed", "undone", "confirms round"]].tolist()
+    ['25', '36', '-', '-']
     """
     from wfm.report.format import count, money_column, pct, seconds
 
@@ -366,6 +373,11 @@ def iterations_display(iterations: pd.DataFrame) -> pd.DataFrame:
         }
         for c in sl_cols:
             row[f"{str(c)[: -len('_service_level')]} service level"] = pct(r[c])
+        for col in ("added", "removed", "undone"):
+            if col in iterations.columns:
+                row[col] = count(r[col]) if r[col] else "-"
+        if "confirms" in iterations.columns:
+            row["confirms round"] = count(r["confirms"]) if r["confirms"] else "-"
         gap = r.get("gap")
         row["solver"] = ("optimal" if r.get("optimal") else
                          f"gap {pct(gap, 2)}" if gap is not None and math.isfinite(float(gap))
@@ -373,6 +385,124 @@ def iterations_display(iterations: pd.DataFrame) -> pd.DataFrame:
         row["solver time"] = seconds(r.get("solve_seconds"))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def money_text(value: Any, currency: str | None = None, decimals: int | None = None) -> str:
+    """An amount in the plan's currency: ``1,234 EUR``, or plain ``1,234`` without one.
+
+    Parameters
+    ----------
+    value : float
+        Money.
+    currency : str or None
+        The scenario's ISO 4217 code (``Scenario.currency``); None: the amount alone (in
+        the unit of ``cost_per_hour``).
+    decimals : int, optional
+        As :func:`wfm.report.format.money` (default: whole units from 100 up).
+
+    Examples
+    --------
+    >>> money_text(1234.4, "EUR"), money_text(42.5, None), money_text(float("nan"), "USD")
+    ('1,234 EUR', '42.50', '-')
+    """
+    from wfm.report.format import money
+
+    text = money(value, decimals)
+    return f"{text} {currency}" if currency and text != "-" else text
+
+
+def plan_costs_display(costs: pd.DataFrame, currency: str | None = None) -> pd.DataFrame:
+    """A plan's money, paid hours and FTE (:attr:`wfm.planning.PlanResult.costs`) for people.
+
+    Parameters
+    ----------
+    costs : pandas.DataFrame
+        :func:`wfm.planning.plan_costs`: one row per group and a last ``total`` row,
+        columns ``group``, ``agents``, ``shift_hours``, ``shrinkage``, ``paid_hours``,
+        ``fte``, ``wage``, ``cost`` (and ``currency``).
+    currency : str, optional
+        Shown in the money headers (``cost (EUR)``); default the frame's ``currency``
+        column when it names one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and ``total``: ``group``, ``agents`` (shifts), ``shift
+        hours`` (hours of the shifts, agents on the phones), ``shrinkage`` (percent of
+        paid time off the phones), ``paid hours`` (shrinkage included), ``FTE``,
+        ``wage`` and ``cost`` (money, headers with the currency when there is one).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"group": ["voice", "total"], "agents": [2, 2],
+    ...                   "shift_hours": [8.0, 8.0], "shrinkage": [0.2, 0.2],
+    ...                   "paid_hours": [10.0, 10.0], "fte": [1.75, 1.75], "wage": [20.0, 20.0],
+    ...                   "cost": [200.0, 200.0], "currency": ["EUR", "EUR"]})
+    >>> plan_costs_display(c).iloc[0].to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {'group': 'voice', 'agents': '2', 'shift hours': '8.0 h', 'shrinkage': '20.0%',
+     'paid hours': '10.0 h', 'FTE': '1.75', 'wage (EUR per hour)': '20.00',
+     'cost (EUR)': '200'}
+    """
+    from wfm.report.format import count, money_column, pct
+
+    if currency is None and "currency" in costs.columns:
+        named = [str(c) for c in costs["currency"] if isinstance(c, str) and c]
+        currency = named[0] if named else None
+    unit = f" ({currency})" if currency else ""
+    wage_head = f"wage ({currency} per hour)" if currency else "wage (per hour)"
+
+    def hours(x: Any) -> str:
+        v = float(x)
+        return f"{v:,.1f} h" if math.isfinite(v) else "-"
+
+    def fte(x: Any) -> str:
+        v = float(x)
+        return f"{v:,.2f}" if math.isfinite(v) else "-"
+
+    return pd.DataFrame({
+        "group": costs["group"].astype(str).to_numpy(),
+        "agents": [count(x) for x in costs["agents"]],
+        "shift hours": [hours(x) for x in costs["shift_hours"]],
+        "shrinkage": [pct(x) for x in costs["shrinkage"]],
+        "paid hours": [hours(x) for x in costs["paid_hours"]],
+        "FTE": [fte(x) for x in costs["fte"]],
+        wage_head: money_column(costs["wage"]),
+        f"cost{unit}": money_column(costs["cost"]),
+    })
+
+
+def lower_bound_text(cost: float, bound: float, currency: str | None = None) -> str:
+    """The plan's cost against its lower bound, in one sentence.
+
+    Parameters
+    ----------
+    cost : float
+        The planned shifts' cost (:attr:`wfm.planning.PlanResult.cost`, shrinkage not
+        included, as the bound).
+    bound : float
+        :attr:`wfm.planning.PlanResult.lower_bound` (NaN: not computed).
+    currency : str, optional
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> lower_bound_text(455.5, 340.54, "EUR")  # doctest: +NORMALIZE_WHITESPACE
+    'lower bound 340.54 EUR (LP relaxation of the shift model on the work alone, no
+     queueing margin); the shifts cost 455.50 EUR: gap 25.2% (share of the cost above the bound)'
+    >>> lower_bound_text(455.5, float("nan"))
+    'lower bound: not computed'
+    """
+    if not math.isfinite(float(bound)):
+        return "lower bound: not computed"
+    c, b = float(cost), float(bound)
+    decimals = 0 if max(abs(c), abs(b)) >= 1000 else 2
+    gap = 100.0 * (c - b) / c if c > 0 else math.nan
+    tail = f": gap {gap:.1f}% (share of the cost above the bound)" if math.isfinite(gap) else ""
+    return (f"lower bound {money_text(b, currency, decimals)} (LP relaxation of the shift model on the work"
+            f" alone, no queueing margin); the shifts cost {money_text(c, currency, decimals)}{tail}")
 
 
 def shifts_display(shifts: pd.DataFrame) -> pd.DataFrame:
