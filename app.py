@@ -10,12 +10,17 @@ and every chart and table for people from :mod:`wfm.report`.
 
 Tabs: **Scenario** (a chart of the forecast and the staff; what-ifs in one move and the
 common knobs as sliders; every change shown against the scenario as loaded; named
-variants; channel parameters, interval volumes and staff) | **Results** (verdicts with
-their uncertainty, work left at close, why channels miss and the smallest fix, charts,
-CSV) | **Compare** (two or more variants: differences with their noise, cost, work
-left, per-interval overlays) | **Plan** (requirements -> shifts -> simulation check,
-coverage and shift Gantt). Only the open tab is computed (``st.tabs`` with
-``on_change="rerun"``): its figures are built when it is shown.
+variants; channel parameters; the switch settings: routing rules and a validated YAML
+box per channel, group, routing and centre; interval volumes and staff) | **Results**
+(verdicts with their uncertainty, the switch's measures, work left at close, why
+channels miss and the smallest fix, charts, the week view of a multi-day run, the
+social view, CSV) | **Compare** (two or more variants: differences with their noise,
+cost, work left, the switch per variant, per-interval overlays) | **Plan**
+(requirements -> shifts -> simulation check, money in the scenario's currency, paid
+hours, FTE and the lower bound, coverage and shift Gantt; the weekly roster of a
+multi-day scenario) | **Forecast** and **Capacity** (``app_pages``: ``render(base,
+load)``). Only the open tab is computed (``st.tabs`` with ``on_change="rerun"``): its
+figures are built when it is shown.
 
 State (``st.session_state``)
 ----------------------------
@@ -24,13 +29,17 @@ scenario being edited: ``loaded`` with the moves applied), ``moves`` (what was a
 for people), ``source`` (where it came from), ``uploads`` (uploaded scenarios by
 selector label), ``load_error``; edit widgets are keyed ``edit:<dotted path>`` (a
 value, seeded from ``base`` through the session state so the browser shows it),
-``scale:<dotted path>`` (a factor: the sliders) and ``table:volume`` / ``table:staff``
-(the interval tables); the one-move form ``move:*``. Applying a move folds the edits
+``scale:<dotted path>`` (a factor: the sliders), ``yaml:<box path>`` (a switch settings
+box's text, :func:`yaml_sections`) and ``table:volume`` / ``table:staff`` (the interval
+tables); the one-move form ``move:*``. Applying a move folds the edits
 into ``base`` and drops the edit widgets' state; loading a scenario drops it too.
 ``edited`` is the last valid edited scenario, ``variants`` the named variants
 (:class:`wfm.variants.Variant`). ``result`` / ``result_key`` / ``figures`` /
 ``figures_key`` hold the last run, ``fix`` / ``fix_key`` the last fix found,
-``comparison`` the last comparison and ``plan`` / ``plan_yaml`` the last plan.
+``comparison`` the last comparison and ``plan`` / ``plan_yaml`` the last plan;
+``views`` / ``views_key`` the week and social figures of the last run,
+``playbook_cmp`` its comparison without playbooks; ``page_load`` a scenario a page made
+(loaded at the start of the next run, :func:`load_from_page`).
 Simulations, fixes and plans are cached with ``st.cache_data`` on the scenario's YAML
 text and the run settings, so an unchanged scenario does not run again.
 """
@@ -59,18 +68,21 @@ from wfm.report.format import (
     wait,
 )
 from wfm.scenario import Scenario, load_scenario
-from wfm.yamlio import load_yaml
+from wfm.scenario.paths import get_path, set_path
+from wfm.yamlio import dump_yaml, load_yaml
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 DEFAULT_SCENARIO = "baseline"
-TABS = ("Scenario", "Results", "Compare", "Plan")
+TABS = ("Scenario", "Results", "Compare", "Plan", "Forecast", "Capacity")
 EDITED = "(edited scenario)"
 AS_LOADED = "(as loaded)"
 UPLOAD_PREFIX = "upload: "
+#: The selector label of a scenario made in a page (a forecast, a roster, a capacity plan).
+MADE_PREFIX = "made: "
 #: The page icon: an emoji, drawn by the browser from a data: URI (a Material icon would
 #: be fetched from Google's font server, which fails offline).
 PAGE_ICON = "📞"
-_EDIT_PREFIXES = ("edit:", "scale:", "table:")
+_EDIT_PREFIXES = ("edit:", "scale:", "table:", "yaml:")
 _PLOTLY_CONFIG = {"displaylogo": False}
 MOVE_KINDS = {
     "Add or remove agents": "add_agents",
@@ -107,14 +119,171 @@ def scenario_from_bytes(data: bytes, name: str = "upload") -> Scenario:
     return Scenario.from_dict(load_yaml(data, source=name), source=name)
 
 
-def apply_edits(
-    base: Scenario, changes: dict[str, Any], scales: dict[str, float] | None = None
-) -> Scenario:
-    """``base`` with the values at dotted paths replaced, then the factors applied.
+#: The switch keys of a channel edited in its YAML box (issue 11), in the file's order.
+#: ``aht`` and ``patience`` join them when the file gives them per interval or as a
+#: distribution (a scalar one is edited in the channel's card).
+CHANNEL_YAML_KEYS = ("aht", "handle_cv", "handle_time", "patience", "balking", "wrap_up",
+                     "retrial", "lines", "trunk", "queue_capacity", "max_wait", "transfer",
+                     "outbound", "social")
+#: The keys of a group edited in its YAML box (``staff`` is the interval table's).
+GROUP_YAML_KEYS = ("handle_factor", "roster", "shrinkage")
+#: The keys of ``routing:`` edited in its YAML box (``arrival`` and ``next_contact`` have
+#: their own selectors).
+ROUTING_YAML_KEYS = ("staff_rise", "staff_drop", "channels", "groups")
+#: Centre-wide sections edited in one YAML box.
+CENTRE_YAML_KEYS = ("trunks", "uncertainty", "playbooks")
+ARRIVAL_RULES = ("least_occupied", "ordered", "longest_idle", "random")
+NEXT_CONTACT_RULES = ("priority", "oldest")
+SL_DEFINITIONS = ("offered", "answered_and_late_abandoned", "answered")
+JUDGED_ON = ("started", "finished")
 
-    Both steps revalidate through :class:`wfm.Scenario` (raises ScenarioError).
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def yaml_sections(scenario: Scenario) -> dict[str, tuple[str, ...]]:
+    """The scenario's YAML boxes: ``{dotted path: keys the box edits}``.
+
+    One box per channel (its switch keys, :data:`CHANNEL_YAML_KEYS`, less ``aht`` and
+    ``patience`` when the card edits them), one per group (:data:`GROUP_YAML_KEYS`), one
+    for ``routing`` (:data:`ROUTING_YAML_KEYS`) and one for the centre (path ``""``:
+    :data:`CENTRE_YAML_KEYS`).
+
+    Examples
+    --------
+    >>> sc = load_scenario(SCENARIO_DIR / "baseline.yaml")
+    >>> list(yaml_sections(sc))[:2], yaml_sections(sc)["channels.phone"][:2]
+    (['channels.phone', 'channels.messaging'], ('handle_cv', 'handle_time'))
     """
-    sc = base.with_values(changes) if changes else base
+    out: dict[str, tuple[str, ...]] = {}
+    for name, ch in scenario.channels.items():
+        keys = list(CHANNEL_YAML_KEYS)
+        if _is_scalar(ch.aht):
+            keys.remove("aht")
+        if ch.kind in ("voice", "chat") and (ch.patience is None or _is_scalar(ch.patience)):
+            keys.remove("patience")
+        out[f"channels.{name}"] = tuple(keys)
+    for g in scenario.agents:
+        out[f"agents.{g.group}"] = GROUP_YAML_KEYS
+    out["routing"] = ROUTING_YAML_KEYS
+    out[""] = CENTRE_YAML_KEYS
+    return out
+
+
+def _node(data: dict[str, Any], path: str) -> dict[str, Any]:
+    """The mapping at ``path`` of plain scenario data (``routing`` made when absent)."""
+    if not path:
+        return data
+    if path == "routing":
+        return data.setdefault("routing", {})
+    node = get_path(data, path)
+    if not isinstance(node, dict):  # pragma: no cover - every box is on a mapping
+        raise ScenarioError([(path, "is not a mapping")])
+    return node
+
+
+def section_text(scenario: Scenario, path: str, keys: tuple[str, ...]) -> str:
+    """The YAML text of a box: the keys of ``keys`` the scenario gives at ``path`` ("" when
+    it gives none, every one at its default).
+
+    Examples
+    --------
+    >>> sc = load_scenario(SCENARIO_DIR / "overflow_backup.yaml")
+    >>> print(section_text(sc, "channels.claims", yaml_sections(sc)["channels.claims"]), end="")
+    trunk: pbx
+    max_wait:
+      seconds: 120
+      to: callbacks
+    """
+    data = scenario.to_dict()
+    node = _node(data, path)
+    shown = {k: node[k] for k in keys if k in node}
+    return dump_yaml(shown) if shown else ""
+
+
+def parse_section(text: str, path: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    """A box's text as a mapping of its keys; ``ScenarioError`` naming the field otherwise.
+
+    Raises
+    ------
+    ScenarioError
+        Not YAML, not a mapping, or a key the box does not edit (the message says where
+        it is edited).
+    """
+    where = path or "scenario"
+    try:
+        value = load_yaml(text or "", source=f"{where} (YAML box)")
+    except InputError as exc:
+        raise ScenarioError([(where, str(exc).split(": ", 1)[-1])]) from None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ScenarioError([(where, f"write a mapping of keys (key: value), one a line; "
+                                     f"got {type(value).__name__}")])
+    bad = [k for k in value if k not in keys]
+    if bad:
+        raise ScenarioError([(f"{path}.{k}" if path else str(k),
+                              f"is not edited in this box (it edits {', '.join(keys)}); "
+                              "the cards and tables above edit the other keys")
+                             for k in bad])
+    return value
+
+
+def apply_edits(
+    base: Scenario, changes: dict[str, Any], scales: dict[str, float] | None = None,
+    sections: dict[str, str] | None = None,
+) -> Scenario:
+    """``base`` with its YAML boxes' text, then the values at dotted paths replaced, then
+    the factors applied.
+
+    Parameters
+    ----------
+    base : Scenario
+    changes : dict
+        ``{dotted path: value}``; ``routing.*`` paths work on a scenario without a
+        ``routing:`` section.
+    scales : dict, optional
+        ``{dotted path: factor}`` (the sliders).
+    sections : dict, optional
+        ``{box path: YAML text}`` for the boxes of :func:`yaml_sections` that were
+        edited: each replaces the keys its box edits (a key left out is back at its
+        default). A group given a ``roster`` loses its ``staff``.
+
+    Raises
+    ------
+    ScenarioError
+        Every step revalidates through :class:`wfm.Scenario`: the message names the
+        field, the value and the problem.
+
+    Examples
+    --------
+    >>> sc = load_scenario(SCENARIO_DIR / "baseline.yaml")
+    >>> new = apply_edits(sc, {"routing.arrival": "longest_idle"},
+    ...                   sections={"channels.phone": "retrial: {probability: 0.5, delay: 600}"})
+    >>> new.routing.arrival, new.channels["phone"].retrial.probability
+    ('longest_idle', 0.5)
+    """
+    sc = base
+    if sections or changes:
+        data = base.to_dict()
+        boxes = yaml_sections(base)
+        for path, text in (sections or {}).items():
+            keys = boxes.get(path)
+            if keys is None:
+                continue
+            parsed = parse_section(text, path, keys)
+            node = _node(data, path)
+            for k in keys:
+                node.pop(k, None)
+            if path.startswith("agents.") and "roster" in parsed:
+                node.pop("staff", None)
+            node.update(parsed)
+        for path, value in changes.items():
+            if path.startswith("routing."):
+                data.setdefault("routing", {})
+            set_path(data, path, value)
+        sc = Scenario.from_dict(data)
     scales = {p: f for p, f in (scales or {}).items() if f != 1.0}
     return sc.scaled(scales) if scales else sc
 
@@ -410,15 +579,120 @@ def _channel_inputs(base: Scenario) -> dict[str, Any]:
                     ask.append(("target.service_level", "Target service level (share)",
                                 float(ch.target.service_level), 0.05, "%.2f"))
                 for field, label, old, step, fmt in ask:
-                    new = _number(label, f"edit:{p}.{field}", old, step=step, format=fmt)
+                    new: Any = _number(label, f"edit:{p}.{field}", old, step=step, format=fmt)
+                    was: Any = old
                     if field == "patience":
-                        new, old = (None if new == 0 else new), ch.patience
-                    if new != old:
+                        new, was = (None if new == 0 else new), ch.patience
+                    if new != was:
                         changes[f"{p}.{field}"] = new
+                if ch.target is not None:
+                    picks: list[tuple[str, str, tuple[str, ...], str]] = [
+                        ("definition", "Service level counts", SL_DEFINITIONS,
+                         ch.target.definition)]
+                    if ch.kind in ("deferred", "social"):
+                        picks.append(("judged_on", "On time when", JUDGED_ON,
+                                      ch.target.judged_on))
+                    for pick, text, options, was in picks:
+                        chosen = _select(text, f"edit:{p}.target.{pick}", options, was,
+                                         help=_PICK_HELP[pick])
+                        if chosen != was:
+                            changes[f"{p}.target.{pick}"] = chosen
                 if fixed:
                     st.caption(f"{', '.join(fixed)} per interval or as a distribution: edit"
-                               " them in the YAML")
+                               " them in the channel's switch settings below")
     return changes
+
+
+_PICK_HELP = {
+    "definition": "offered: answered within T / offered; answered_and_late_abandoned: "
+                  "answered within T / (answered + abandoned after T), short abandons left "
+                  "out; answered: answered within T / answered",
+    "judged_on": "deferred work is on time when an agent starts it (started) or finishes "
+                 "it (finished) within the target time",
+    "arrival": "which group's free agent takes an arriving contact: the least busy group; "
+               "the first of the channel's groups (ordered); the agent idle longest; a "
+               "random group with a free agent",
+    "next_contact": "what a freed agent takes: its group's skills in order (priority) or "
+                    "the longest-waiting contact among its skills (oldest)",
+}
+
+
+def _select(label: str, key: str, options: tuple[str, ...], value: str, **kw: Any) -> str:
+    _seed(key, value)
+    if st.session_state[key] not in options:
+        st.session_state[key] = value
+    return str(st.selectbox(label, list(options), key=key, **kw))
+
+
+def _box_title(path: str, scenario: Scenario) -> str:
+    """The label of a YAML box: what it edits, and the keys the scenario gives there."""
+    if not path:
+        return "Centre: trunks, busyness (uncertainty), playbooks"
+    if path == "routing":
+        return "Routing: overflow delays, group order, deferred beside chats, staffing rules"
+    kind, name = path.split(".", 1)
+    if kind == "channels":
+        return f"Channel {name} ({scenario.channels[name].kind}): switch keys"
+    g = scenario.group(name)
+    return f"Group {name}: " + ("roster of agents, " if g.roster else "") + \
+        "handle factor, shrinkage"
+
+
+def _switch_table(scenario: Scenario) -> None:
+    """The switch keys of the edited scenario, one row per channel (only the columns of
+    the keys some channel uses), in the slot :func:`_switch_inputs` left for it."""
+    from wfm.report import scenario_switch_display
+
+    slot = st.session_state.pop("_switch_slot", None)
+    if slot is None:  # pragma: no cover - drawn by _switch_inputs first
+        return
+    shown = scenario_switch_display(scenario)
+    used = [c for c in shown.columns[2:] if (shown[c] != "-").any()]
+    slot.dataframe(shown[["channel", "kind", *used]], hide_index=True, key="switch_table")
+
+
+def _switch_inputs(base: Scenario) -> tuple[dict[str, Any], dict[str, str]]:
+    """The switch's settings (issue 11): the routing rules as selectors, then one
+    validated YAML box per channel, group, the routing section and the centre. Returns
+    the changed values and the edited boxes' text."""
+    changes: dict[str, Any] = {}
+    sections: dict[str, str] = {}
+    st.session_state["_switch_slot"] = st.empty()  # filled by _switch_table when shown
+    r = base.routing
+    c1, c2 = st.columns(2)
+    with c1:
+        arrival = _select("Arriving contact goes to", "edit:routing.arrival", ARRIVAL_RULES,
+                          r.arrival, help=_PICK_HELP["arrival"])
+    with c2:
+        nxt = _select("A freed agent takes", "edit:routing.next_contact", NEXT_CONTACT_RULES,
+                      r.next_contact, help=_PICK_HELP["next_contact"])
+    if arrival != r.arrival:
+        changes["routing.arrival"] = arrival
+    if nxt != r.next_contact:
+        changes["routing.next_contact"] = nxt
+    st.caption("Each box holds YAML in the scenario format (docs/guides/scenario-format.md)"
+               " (retrial, lines, trunk, queue_capacity, max_wait, transfer, outbound, "
+               "wrap_up, balking, handle_time, patience, social; routing delays; roster, "
+               "handle_factor; trunks, uncertainty, playbooks). A key left out is at its "
+               "default. Every box is checked by the scenario's own rules.")
+    boxes = yaml_sections(base)
+    items = list(boxes.items())
+    per_row = 2
+    for row in range(0, len(items), per_row):
+        cols = st.columns(per_row)
+        for col, (path, keys) in zip(cols, items[row:row + per_row], strict=False):
+            key = f"yaml:{path}"
+            text = section_text(base, path, keys)
+            _seed(key, text)
+            given = list(load_yaml(text) or {}) if text else []
+            title = _box_title(path, base) + (f" · set: {', '.join(given)}" if given else "")
+            with col.expander(title, expanded=False):
+                st.caption("Edits: " + ", ".join(keys))
+                new = st.text_area("YAML", key=key, height=160,
+                                   label_visibility="collapsed")
+            if new != text:
+                sections[path] = new
+    return changes, sections
 
 
 def _table_inputs(base: Scenario) -> dict[str, Any]:
@@ -437,8 +711,15 @@ def _table_inputs(base: Scenario) -> dict[str, Any]:
             changes[f"channels.{name}.volume"] = new
     with right:
         st.markdown("**Staff per interval** (agents on duty, after shrinkage)")
-        edited = st.data_editor(staff, key="table:staff", num_rows="fixed", height=460)
+        rostered = [g.group for g in base.agents if g.roster is not None]
+        edited = st.data_editor(staff, key="table:staff", num_rows="fixed", height=460,
+                                disabled=rostered)
+        if rostered:
+            st.caption(f"{', '.join(rostered)}: agents on duty from the group's roster "
+                       "(edit the roster in its switch settings box)")
     for group in staff.columns:
+        if group in rostered:
+            continue
         new = [_cell(v) for v in edited[group].tolist()]
         if new != staff[group].tolist():
             changes[f"agents.{group}.staff"] = new
@@ -458,17 +739,25 @@ def _sliders(base: Scenario) -> dict[str, float]:
     """The common knobs: volume x per channel, staff x per group (applied on top)."""
     scales: dict[str, float] = {}
     width = max(len(base.channel_names), len(base.group_names), 4)
+    rostered = {g.group for g in base.agents if g.roster is not None}
     for kind, names, what in (("channels", base.channel_names, "volume"),
                               ("agents", base.group_names, "staff")):
         cols = st.columns(width)
         for k, name in enumerate(names):
             key = f"scale:{kind}.{name}.{what}"
             _seed(key, 1.0)
+            fixed = what == "staff" and name in rostered
+            if fixed:  # a roster has no staff to scale: edit it in its box
+                st.session_state[key] = 1.0
             with cols[k % width]:
-                scales[key.removeprefix("scale:")] = float(st.slider(
+                value = float(st.slider(
                     f"{name} {what} ×", min_value=0.0, max_value=3.0, step=0.05, key=key,
-                    help="multiplies every interval" + (" (rounded to whole agents)"
-                                                        if what == "staff" else "")))
+                    disabled=fixed,
+                    help="a roster of agents: edit it in the group's switch settings box"
+                    if fixed else "multiplies every interval" + (
+                        " (rounded to whole agents)" if what == "staff" else "")))
+            if not fixed:
+                scales[key.removeprefix("scale:")] = value
     return scales
 
 
@@ -489,6 +778,12 @@ def _on_move() -> None:
         ss["move_error"] = "the edited scenario is invalid: fix it before a move"
         return
     kind = MOVE_KINDS[ss["move:kind"]]
+    group = ss.get("move:group")
+    if kind in ("add_agents", "scale_staff") and any(
+            g.group == group and g.roster is not None for g in edited.agents):
+        ss["move_error"] = (f"agents.{group}: the group works from a roster of agents, not "
+                            "staff per interval; change its roster in its switch settings box")
+        return
     try:
         if kind == "add_agents":
             move = Move(kind, group=ss["move:group"], agents=int(ss["move:agents"]),
@@ -558,14 +853,63 @@ def _move_form(base: Scenario) -> None:
         st.error(ss["move_error"], icon=":material/error:")
 
 
-def _changes(loaded: Scenario, edited: Scenario | None) -> None:
-    """Every change against the scenario as loaded (a diff), the moves applied, reset."""
+def scenario_diff(before: Scenario, after: Scenario) -> pd.DataFrame:
+    """:func:`wfm.variants.diff` of two scenarios; should it fail to describe a change,
+    every differing key of the data as ``changed``, with the same columns
+    (``what``, ``path``, ``intervals``, ``before``, ``after``, ``change``).
+
+    Examples
+    --------
+    >>> sc = load_scenario(SCENARIO_DIR / "baseline.yaml")
+    >>> scenario_diff(sc, sc.with_values({"channels.phone.aht": [250] * 24}))["path"].tolist()
+    ['channels.phone.aht']
+    """
     from wfm.variants import diff
 
+    try:
+        return diff(before, after)
+    except (TypeError, ValueError):
+        pass
+    rows = []
+
+    def flat(data: Any, prefix: str = "") -> dict[str, Any]:
+        if isinstance(data, dict):
+            out: dict[str, Any] = {}
+            for k, v in data.items():
+                out.update(flat(v, f"{prefix}{k}."))
+            return out
+        if isinstance(data, list) and data and all(isinstance(x, dict) and "group" in x
+                                                   for x in data):
+            out = {}
+            for x in data:
+                out.update(flat({k: v for k, v in x.items() if k != "group"},
+                                f"{prefix}{x['group']}."))
+            return out
+        return {prefix[:-1]: data}
+
+    fb, fa = flat(before.to_dict()), flat(after.to_dict())
+    for path in [*fb, *[p for p in fa if p not in fb]]:
+        vb, va = fb.get(path), fa.get(path)
+        if vb == va:
+            continue
+
+        def show(v: Any) -> str:
+            text = "-" if v is None else str(v)
+            return text if len(text) <= 60 else text[:57] + "..."
+
+        parts = path.split(".")
+        what = " ".join(parts[1:]) if parts[0] in ("channels", "agents") else path
+        rows.append({"what": what.replace("_", " "), "path": path, "intervals": "-",
+                     "before": show(vb), "after": show(va), "change": "changed"})
+    return pd.DataFrame(rows, columns=["what", "path", "intervals", "before", "after", "change"])
+
+
+def _changes(loaded: Scenario, edited: Scenario | None) -> None:
+    """Every change against the scenario as loaded (a diff), the moves applied, reset."""
     ss = st.session_state
     if edited is None:
         return
-    d = diff(loaded, edited)
+    d = scenario_diff(loaded, edited)
     moves = ss.get("moves", [])
     if d.empty and not moves:
         st.caption(f"No change against the scenario as loaded ({ss['source']}).")
@@ -618,7 +962,6 @@ def _on_delete_variant(name: str) -> None:
 
 
 def _variants_panel(loaded: Scenario) -> None:
-    from wfm.variants import diff
 
     ss = st.session_state
     c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
@@ -634,7 +977,7 @@ def _variants_panel(loaded: Scenario) -> None:
     if msg:
         (st.success if msg[0] == "ok" else st.error)(msg[1])
     for name, v in variants.items():
-        d = diff(loaded, v.scenario)
+        d = scenario_diff(loaded, v.scenario)
         cols = st.columns([3, 5, 1, 1, 1], vertical_alignment="center")
         cols[0].markdown(f"**{name}**")
         cols[1].caption("; ".join(d["change"].astype(str).radd(d["what"] + ": ")) or
@@ -655,6 +998,8 @@ def _edited_from_state(base: Scenario) -> Scenario | None:
     ss = st.session_state
     changes: dict[str, Any] = {}
     scales: dict[str, float] = {}
+    sections: dict[str, str] = {}
+    boxes = yaml_sections(base)
     try:
         name = ss.get("edit:name", base.name)
         if name != base.name:
@@ -664,9 +1009,13 @@ def _edited_from_state(base: Scenario) -> Scenario | None:
                 continue
             if key.startswith("scale:"):
                 scales[key.removeprefix("scale:")] = float(value)
-            elif key.startswith("edit:channels."):
+            elif key.startswith("yaml:"):
+                path = key.removeprefix("yaml:")
+                if path in boxes and value != section_text(base, path, boxes[path]):
+                    sections[path] = value
+            elif key.startswith("edit:") and key != "edit:name":
                 path = key.removeprefix("edit:")
-                old = base.get(path)
+                old = _current(base, path)
                 if path.endswith(".patience"):
                     value = None if value == 0 else value
                 if value != old:
@@ -679,14 +1028,30 @@ def _edited_from_state(base: Scenario) -> Scenario | None:
             current = ({c: list(ch.volume) for c, ch in base.channels.items()}
                        if key == "table:volume" else
                        {g: v.tolist() for g, v in base.staff().items()})
+            touched = set()
             for row, cells in rows.items():
                 for col, value in cells.items():
                     current[col][int(row)] = _cell(value)
-            for col, values in current.items():
-                changes[frame.format(col)] = values
-        return apply_edits(base, changes, scales)
+                    touched.add(col)
+            for col in touched:
+                changes[frame.format(col)] = current[col]
+        return apply_edits(base, changes, scales, sections)
     except Exception:  # noqa: BLE001 - the widgets below say what is wrong
         return None
+
+
+#: Selector keys whose default value the scenario's data leaves out.
+_DEFAULTS = {"definition": "offered", "judged_on": "started", "arrival": "least_occupied",
+             "next_contact": "priority"}
+
+
+def _current(base: Scenario, path: str) -> Any:
+    """The scenario's value at a dotted path; a selector's default when the data leaves
+    it out; None for any other key left out."""
+    try:
+        return base.get(path)
+    except InputError:
+        return _DEFAULTS.get(path.rsplit(".", 1)[-1])
 
 
 def _scenario_figure(scenario: Scenario) -> Any:
@@ -727,16 +1092,26 @@ def scenario_tab(base: Scenario, show: bool = True) -> tuple[Scenario | None, st
     error_slot = st.empty()
     st.subheader("Channels")
     changes.update(_channel_inputs(base))
+    st.subheader("Switch settings")
+    switch_changes, sections = _switch_inputs(base)
+    changes.update(switch_changes)
+    switch_error_slot = st.empty()
     st.subheader("Intervals")
     changes.update(_table_inputs(base))
     try:
-        edited = apply_edits(base, changes, scales)
+        edited = apply_edits(base, changes, scales, sections)
     except InputError as exc:
         error_slot.error(str(exc), icon=":material/error:")
+        if sections or switch_changes:
+            switch_error_slot.error(str(exc), icon=":material/error:")
+        if show:
+            _switch_table(base)
         ss["edited"] = None
         return None, str(exc)
     ss["edited"] = edited
-    if changes or any(f != 1.0 for f in scales.values()):
+    if show:
+        _switch_table(edited)
+    if changes or sections or any(f != 1.0 for f in scales.values()):
         error_slot.info("Edited: the download and the next run use these values.",
                         icon=":material/edit:")
     if show:
@@ -754,12 +1129,59 @@ def scenario_tab(base: Scenario, show: bool = True) -> tuple[Scenario | None, st
 
 
 # ---------------------------------------------------------------------- results tab
+def switch_lines(result: Any) -> dict[str, list[str]]:
+    """The switch's measures of each channel that uses a feature, as short lines for its
+    KPI card (``{channel: lines}``): blocked, balked, retrials with the customers and
+    the first-attempt service level, short abandons, transfers, moves after max wait,
+    outbound attempts and connects. Counts are per horizon (means per replication).
+
+    Examples
+    --------
+    >>> import wfm
+    >>> res = wfm.simulate(load_scenario(SCENARIO_DIR / "blended_outbound.yaml"), seed=1)
+    >>> switch_lines(res)["campaign"][0].startswith("dialled ")
+    True
+    """
+    from wfm import report
+
+    m = report.switch_measures(result)
+    out: dict[str, list[str]] = {}
+    for r in m.itertuples(index=False):
+        lines = []
+
+        def has(v: float) -> bool:
+            return not math.isnan(float(v))
+
+        if has(r.blocked):
+            lines.append(f"blocked {number(round(r.blocked, 1))} ({pct(r.blocked_share)})")
+        if has(r.balked):
+            lines.append(f"balked {number(round(r.balked, 1))} ({pct(r.balked_share)})")
+        if has(r.retrials):
+            lines.append(f"retrials {number(round(r.retrials, 1))} · customers "
+                         f"{number(round(r.customers, 1))} · first attempts "
+                         f"{pct(r.service_level_first)} in target")
+        if has(r.short_abandoned):
+            lines.append(f"short abandons {number(round(r.short_abandoned, 1))} (not counted)")
+        if has(r.transferred_in) and (r.transferred_in > 0 or r.transferred_out > 0):
+            lines.append(f"transfers in {number(round(r.transferred_in, 1))} · out "
+                         f"{number(round(r.transferred_out, 1))}")
+        if has(r.rerouted):
+            lines.append(f"moved after max wait {number(round(r.rerouted, 1))}")
+        if has(r.dialled):
+            lines.append(f"dialled {number(round(r.dialled, 1))} · connects "
+                         f"{number(round(r.connected, 1))} ({pct(r.connect_rate)})")
+        out[str(r.channel)] = lines
+    return out
+
+
 def kpi_cards(result: Any, verdicts: pd.DataFrame | None = None) -> None:
     """One st.metric per channel: service level with its interval against the target,
-    the verdict (met, missed, too close to call) and the work left at close."""
+    the verdict (met, missed, too close to call) and the work left at close; then the
+    switch's measures of the channels that use a feature (:func:`switch_lines`)."""
     from wfm import report
 
     cards = report.kpi_cards(result, verdicts)
+    extra = switch_lines(result)
     cols = st.columns(max(len(cards), 1))
     for col, row in zip(cols, cards.itertuples(index=False), strict=False):
         sl, target = float(row.service_level), float(row.target)
@@ -781,6 +1203,7 @@ def kpi_cards(result: Any, verdicts: pd.DataFrame | None = None) -> None:
             if bool(row.late_backlog):
                 left = f":red[{left}: {count(row.not_in_time)} cannot be answered in time]"
             lines.append(left)
+            lines += extra.get(str(row.channel), [])
             st.markdown("  \n".join(lines))
 
 
@@ -893,6 +1316,20 @@ def results_tab(current_key: tuple | None, edited: Scenario | None, seed: int,
                 st.plotly_chart(fig, key=f"fig:{slug(title)}", config=_PLOTLY_CONFIG)
     st.markdown("**Summary per channel**")
     st.dataframe(report.summary_display(result.summary), hide_index=True, key="summary_table")
+    measures = report.switch_measures_display(result)
+    if not measures.empty:
+        st.markdown("**The switch** (per horizon, means per replication; shares in brackets:"
+                    " blocked of the attempts, balked and retrials of the offered, connects "
+                    "of the dialled)")
+        st.dataframe(measures, hide_index=True, key="switch_measures")
+    if ss.get("views_key") != ss.get("result_key") or ss.get("views") is None:
+        ss["views"] = _view_figures(result)
+        ss["views_key"] = ss.get("result_key")
+    week_figs, social_figs = ss["views"]
+    if week_figs:
+        _week_view(result, week_figs)
+    if social_figs:
+        _social_view(result, social_figs)
     days = day_work_left(result)
     if days["day"].nunique() > 1:
         st.markdown("**Work left at the end of each day**")
@@ -903,6 +1340,81 @@ def results_tab(current_key: tuple | None, edited: Scenario | None, seed: int,
     st.download_button("Download interval results (CSV)", data=intervals_csv(result),
                        file_name=f"{slug(sc.name)}_intervals.csv", mime="text/csv",
                        key="download_csv", on_click="ignore")
+
+
+def _view_figures(result: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+    """The week view's and the social view's figures of a run (built once per run)."""
+    from wfm.report import social, week
+
+    return week.week_figures(result), social.social_figures(result)
+
+
+def _show_figures(figures: list[tuple[str, Any]], prefix: str) -> None:
+    for i in range(0, len(figures), 2):
+        cols = st.columns(2)
+        for col, (title, fig) in zip(cols, figures[i:i + 2], strict=False):
+            with col:
+                st.plotly_chart(fig, key=f"fig:{prefix}{slug(title)}", config=_PLOTLY_CONFIG)
+
+
+def _week_view(result: Any, figures: list[tuple[str, Any]]) -> None:
+    """The week view of a multi-day run (issue 12): service level and volume per day
+    (and per week), the per-day and per-week tables."""
+    from wfm.report import week
+
+    st.subheader("Week view")
+    _show_figures(figures, "week:")
+    st.markdown("**Per day** (contacts per day, means per replication; service level by "
+                "each channel's definition)")
+    st.dataframe(week.daily_display(result), hide_index=True, key="week_daily")
+    weekly = result.weekly
+    if not weekly.empty and int(weekly["week"].max()) > 0:
+        st.markdown("**Per week** (7 days from the first)")
+        st.dataframe(week.weekly_display(result), hide_index=True, key="week_weekly")
+
+
+def _social_view(result: Any, figures: list[tuple[str, Any]]) -> None:
+    """The social view (issue 13): the funnel, the risk over the replications, the
+    exposure over the day, the playbooks fired and the run without its playbooks."""
+    from wfm.report import social
+
+    ss = st.session_state
+    st.subheader("Social care")
+    _show_figures(figures, "social:")
+    st.markdown("**Funnel** (what became of the mentions; posts per horizon, means per "
+                "replication; *exposure*: people who saw a post unanswered past its target)")
+    st.dataframe(social.funnel_display(result), hide_index=True, key="social_funnel")
+    risk = social.risk_display(result)
+    if not risk.empty:
+        st.markdown(f"**Risk** over {result.n_replications} replication(s) (the chance of "
+                    "missing the target, the peak backlog and the exposure as quantiles)")
+        st.dataframe(risk, hide_index=True, key="social_risk")
+    sc = result.scenario
+    if not sc.playbooks:
+        st.caption("The scenario has no surge playbook (add one under *Centre* in the "
+                   "Scenario tab's switch settings).")
+        return
+    fired = social.playbooks_display(result)
+    st.markdown("**Surge playbooks fired**")
+    if fired.empty:
+        st.caption("No playbook fired in this run.")
+    else:
+        st.dataframe(fired, hide_index=True, key="social_playbooks")
+    key = (ss.get("result_key"), result.seed, result.n_replications)
+    if st.button("Compare with and without the playbooks (same seed and replications)",
+                 key="social_compare"):
+        try:
+            without = _run(social.without_playbooks(sc).to_yaml(), result.seed,
+                           result.n_replications, st.container())
+        except (InputError, TimeoutError) as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            ss["playbook_cmp"] = (key, social.playbook_comparison(result, without))
+    cmp = ss.get("playbook_cmp")
+    if cmp is not None and cmp[0] == key:
+        st.markdown("**With and without the playbooks** (change = with minus without)")
+        st.dataframe(social.playbook_comparison_display(cmp[1]), hide_index=True,
+                     key="social_playbook_comparison")
 
 
 # ---------------------------------------------------------------------- compare tab
@@ -994,6 +1506,15 @@ def compare_tab(edited: Scenario | None, seed: int, replications: int) -> None:
     else:
         st.caption("The variants have different horizons: no per-interval overlay.")
     st.dataframe(report.comparison_display(cmp), hide_index=True, key="comparison_table")
+    switch = [report.switch_measures_display(r).assign(variant=name)
+              for name, r in results.items()]
+    switch = [f for f in switch if not f.empty]
+    if switch:
+        st.markdown("**The switch per variant** (blocked, balked, retrials, first-attempt "
+                    "service level, transfers, connects; per horizon)")
+        frame = pd.concat(switch, ignore_index=True).fillna("-")
+        st.dataframe(frame[["variant", *[c for c in frame.columns if c != "variant"]]],
+                     hide_index=True, key="comparison_switch")
 
 
 # ---------------------------------------------------------------------- plan tab
@@ -1001,6 +1522,71 @@ def _on_apply_plan() -> None:
     plan_result = st.session_state.get("plan")
     if plan_result is not None:
         _set_base(plan_result.scenario, "planned staff")
+
+
+def plan_money(plan_result: Any) -> dict[str, str]:
+    """The plan's money for the Plan tab's cards, in planner words: ``cost`` (the
+    shifts, in the scenario's currency), ``paid`` (money paid, shrinkage included),
+    ``paid_hours``, ``fte`` (with the hours of one FTE), ``bound`` (the lower bound) and
+    ``gap`` (how far the cost is above it, percent of the cost; ``-`` without a bound).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> p = SimpleNamespace(cost=455.5, lower_bound=340.54, lower_bound_gap=25.24,
+    ...                     currency="EUR", paid_hours=20.0, fte=0.5, paid_cost=500.0,
+    ...                     fte_hours=40.0)
+    >>> plan_money(p)["gap"], plan_money(p)["cost"]
+    ('25.2% above the bound', '455.50 EUR')
+    """
+    from wfm.report.schedule import money_text
+
+    cur = getattr(plan_result, "currency", None)
+    cost, bound = float(plan_result.cost), float(getattr(plan_result, "lower_bound", math.nan))
+    decimals = 0 if max(abs(cost), abs(bound) if math.isfinite(bound) else 0) >= 1000 else 2
+    gap = float(getattr(plan_result, "lower_bound_gap", math.nan))
+    paid_hours = float(getattr(plan_result, "paid_hours", math.nan))
+    fte = float(getattr(plan_result, "fte", math.nan))
+    paid = float(getattr(plan_result, "paid_cost", math.nan))
+    return {
+        "cost": money_text(cost, cur, decimals),
+        "paid": money_text(paid, cur, decimals) if math.isfinite(paid) else "-",
+        "paid_hours": f"{paid_hours:,.1f} h" if math.isfinite(paid_hours) else "-",
+        "fte": f"{fte:,.2f}" if math.isfinite(fte) else "-",
+        "fte_hours": f"{float(getattr(plan_result, 'fte_hours', 40.0)):g}",
+        "bound": money_text(bound, cur, decimals) if math.isfinite(bound) else "not computed",
+        "gap": f"{gap:.1f}% above the bound" if math.isfinite(gap) else "-",
+    }
+
+
+def _plan_money(plan_result: Any) -> None:
+    """Money, paid hours and FTE of a plan (issue 15): cards, the table per group and
+    in total (:func:`wfm.report.schedule.plan_costs_display`, the frame the CLI prints)
+    and the cost against the lower bound in one sentence."""
+    from wfm.report.schedule import lower_bound_text, plan_costs_display
+
+    m = plan_money(plan_result)
+    cur = getattr(plan_result, "currency", None)
+    unit = f" ({cur})" if cur else ""
+    c = st.columns(4)
+    c[0].metric(f"Cost of the shifts{unit}", m["cost"], border=True,
+                help="paid hours of the shifts x cost_per_hour, shrinkage not included")
+    c[1].metric("Paid hours", m["paid_hours"], border=True,
+                help=f"shrinkage included; money paid {m['paid']}")
+    c[2].metric("FTE", m["fte"], border=True,
+                help=f"paid hours over {m['fte_hours']} paid hours per 7-day week, scaled to "
+                     "the plan's days")
+    c[3].metric(f"Lower bound{unit}", m["bound"], delta=None if m["gap"] == "-" else m["gap"],
+                delta_color="off", border=True,
+                help="LP relaxation of the shift model on the work alone (no queueing "
+                     "margin): no plan can cost less")
+    costs = getattr(plan_result, "costs", None)
+    if isinstance(costs, pd.DataFrame) and not costs.empty:
+        st.markdown(f"**Money, paid hours and FTE** per group and in total (paid hours "
+                    f"include shrinkage; FTE: {m['fte_hours']} paid hours per 7-day week)")
+        st.dataframe(plan_costs_display(costs, cur), hide_index=True, key="plan_costs")
+    st.caption(lower_bound_text(plan_result.cost, float(getattr(plan_result, "lower_bound",
+                                                                 math.nan)), cur))
 
 
 def plan_tab(edited: Scenario | None, seed: int) -> None:
@@ -1043,11 +1629,9 @@ def plan_tab(edited: Scenario | None, seed: int) -> None:
                    icon=":material/refresh:")
     sched = plan_result.schedule
     verdict = ":green[**converged**]" if plan_result.converged else ":red[**not converged**]"
-    summ = sched.summary()
-    paid = float(summ["paid_hours"].sum()) if not summ.empty else 0.0
-    st.markdown(f"{verdict}: {plan_result.reason} · cost {sched.cost:,.0f} · "
-                f"{paid:,.1f} paid hours ({paid / 8:,.1f} FTE of 8 h) · "
+    st.markdown(f"{verdict}: {plan_result.reason} · "
                 f"solver {sched.status_text} ({sched.solve_seconds:.2f} s)")
+    _plan_money(plan_result)
     sim = plan_result.simulation
     if sim is not None and not plan_result.outcome.empty:
         st.markdown(f"**Verdict per channel** (the plan's rule, {sim.n_replications} "
@@ -1071,10 +1655,71 @@ def plan_tab(edited: Scenario | None, seed: int) -> None:
               on_click=_on_apply_plan)
 
 
+# ---------------------------------------------------------------------- pages
+def load_from_page(scenario: Scenario, label: str) -> None:
+    """``load(scenario, label)`` for the pages of ``app_pages`` (Forecast, Capacity, the
+    weekly roster): make ``scenario`` the one being edited, as a choice of the scenario
+    selector (``made: <label>``).
+
+    The page may call it while it draws (after the selector is drawn, whose value
+    cannot change then) or in a callback: the scenario is kept as pending, the page
+    finishes its run, and the next run (started at the end of this one) loads it
+    before any widget is drawn (:func:`_load_pending`).
+    """
+    st.session_state["page_load"] = (scenario, str(label))
+
+
+def _load_pending() -> None:
+    """Load the scenario a page made (:func:`load_from_page`), before the widgets."""
+    ss = st.session_state
+    pending = ss.pop("page_load", None)
+    if pending is None:
+        return
+    scenario, label = pending
+    choice = MADE_PREFIX + label
+    ss["uploads"] = {**ss.get("uploads", {}), choice: scenario}
+    _load(scenario, label)
+    ss["scenario_choice"] = choice
+    ss["load_notice"] = f"{scenario.name} ({label}) is the scenario being edited."
+
+
+def _page(name: str) -> Any:
+    """The ``app_pages`` module ``name``, or None (the tab says it is not there)."""
+    import importlib
+    import sys
+
+    here = str(Path(__file__).resolve().parent)
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    try:
+        return importlib.import_module(f"app_pages.{name}")
+    except ImportError as exc:
+        st.info(f"This page is not available in this installation ({exc}).")
+        return None
+
+
+def _render_page(name: str, scenario: Scenario) -> None:
+    module = _page(name)
+    if module is not None:
+        module.render(scenario, load_from_page)
+
+
+def _roster_section(edited: Scenario | None) -> None:
+    """The Plan tab's weekly roster for a scenario of several days (issue 15)."""
+    from wfm.report.week import has_days
+
+    if edited is None or not has_days(edited):
+        return
+    st.divider()
+    st.subheader("Weekly roster")
+    _render_page("roster", edited)
+
+
 # ---------------------------------------------------------------------- the page
 def main() -> None:
     st.set_page_config(page_title="wfm planner", page_icon=PAGE_ICON, layout="wide")
     _init_state()
+    _load_pending()
     _handle_upload()
     ss = st.session_state
 
@@ -1103,6 +1748,9 @@ def main() -> None:
     header.header(base.name)
     if ss["load_error"]:
         st.error(ss["load_error"], icon=":material/error:")
+    notice = ss.pop("load_notice", None)
+    if notice:
+        st.success(notice, icon=":material/check:")
 
     tabs = st.tabs(list(TABS), key="tab", on_change="rerun")
     with tabs[0]:
@@ -1145,6 +1793,15 @@ def main() -> None:
     if tabs[3].open is not False:
         with tabs[3]:
             plan_tab(edited, seed)
+            _roster_section(edited)
+    if tabs[4].open is not False:
+        with tabs[4]:
+            _render_page("forecast", edited or base)
+    if tabs[5].open is not False:
+        with tabs[5]:
+            _render_page("capacity", edited or base)
+    if "page_load" in ss:  # a page made a scenario: load it before any widget
+        st.rerun()
 
 
 if __name__ == "__main__":

@@ -140,7 +140,8 @@ def _edit_table(at: AppTest, key: str, edits: dict[int, dict[str, float]]) -> No
 def test_opens_on_the_baseline_with_every_control(at):
     assert at.header[0].value == BASELINE.name
     assert at.selectbox(key="scenario_choice").value == "baseline"
-    assert [t.label for t in at.tabs] == ["Scenario", "Results", "Compare", "Plan"]
+    assert [t.label for t in at.tabs] == ["Scenario", "Results", "Compare", "Plan", "Forecast",
+                                         "Capacity"]
     keys = {w.key for w in at.number_input}
     for name, ch in BASELINE.channels.items():
         p = f"channels.{name}"

@@ -343,3 +343,58 @@ def test_an_uploaded_week_runs_and_the_selector_follows(page, tmp_path, artifact
     _pick(page, "Scenario", "baseline")
     page.get_by_role("heading", name="Retail omnichannel weekday", exact=True).wait_for()
     assert selector.locator("input").first.input_value() == "baseline"
+
+
+def test_a_switch_scenario_is_edited_in_its_box_and_the_social_view(page, artifacts):
+    """Issues 11 and 13 in the browser: the bilingual centre's retrial edited in its
+    channel's YAML box (the switch table follows; a bad value shows the scenario's
+    error), run with its retrials and first-attempt service level on the cards; then
+    the social care day's funnel, risk and exposure, with and without its playbooks."""
+    _pick(page, "Scenario", "bilingual_retrials")
+    page.get_by_role("heading", name="Bilingual utility centre with retrials").wait_for()
+    _idle(page)
+    table = page.locator("[data-testid=stDataFrame]").first
+    box = page.locator("[data-testid=stExpander]").filter(has_text="Channel french (voice)")
+    box.get_by_text("Channel french (voice)").click()
+    area = box.locator("textarea")
+    area.wait_for()
+    assert "probability: 0.5" in area.input_value()
+    area.fill(area.input_value().replace("probability: 0.5", "probability: 1.5"))
+    area.press("Control+Enter")
+    alert = page.locator("[data-testid=stAlert]").filter(
+        has_text="channels.french.retrial.probability")
+    alert.first.wait_for()
+    _idle(page)
+    assert "(got 1.5)" in alert.first.inner_text() and "Traceback" not in page.content()
+    assert page.get_by_role("button", name="Run simulation").is_disabled()
+    area.fill(area.input_value().replace("probability: 1.5", "probability: 0.9"))
+    area.press("Control+Enter")
+    _idle(page)
+    # the switch table (a canvas grid: its cells are in the DOM, hidden) follows the box
+    page.get_by_text("90% again after 15 min").first.wait_for(state="attached")
+    assert table.is_visible()
+    _set_number(page, "Replications", "2")
+    _idle(page)
+    page.get_by_role("button", name="Run simulation").click()
+    page.get_by_text("french service level").first.wait_for()
+    page.get_by_text("first attempts").first.wait_for()
+    cards = " ".join(page.locator("[data-testid=stMarkdownContainer]")
+                     .filter(has_text="95% interval").all_inner_texts())
+    assert "retrials" in cards and "customers" in cards
+    _shot(page, artifacts / "switch.png")
+
+    _pick(page, "Scenario", "social_care")
+    page.get_by_role("heading", name="Social care weekday").wait_for()
+    _set_number(page, "Replications", "2")
+    _idle(page)
+    page.get_by_role("button", name="Run simulation").click()
+    page.get_by_role("heading", name="Social care").wait_for()
+    page.wait_for_function(f"{_DRAWN} >= 9", timeout=UI_TIMEOUT)
+    _idle(page)
+    page.get_by_text("Surge playbooks fired").wait_for()
+    text = page.locator("[data-testid=stMainBlockContainer]").inner_text()
+    assert "Funnel (what became of the mentions" in text and "Surge playbooks fired" in text
+    page.get_by_role("button", name="Compare with and without the playbooks").click()
+    page.get_by_text("With and without the playbooks").wait_for()
+    _idle(page)
+    _shot(page, artifacts / "social.png", 5200)

@@ -115,6 +115,15 @@ def _group(scenario: Scenario, group: str) -> None:
                               f" {', '.join(scenario.group_names)})")])
 
 
+def _staffed(scenario: Scenario, group: str) -> None:
+    """A move on a group's staff needs the group to be given by staff, not a roster."""
+    _group(scenario, group)
+    if scenario.group(group).roster is not None:
+        raise ScenarioError([("group", f"{group!r} is given as a roster of agents, not staff per interval:"
+                              " change its agents' shifts in agents[].roster (or plan it anew)"
+                              " instead of its staff")])
+
+
 def _channel(scenario: Scenario, channel: str) -> None:
     if channel not in scenario.channels:
         raise ScenarioError([("channel", f"no channel {channel!r} (channels:"
@@ -134,7 +143,7 @@ def add_agents(scenario: Scenario, group: str, agents: int, start: Time = None,
     >>> add_agents(sc, "blended", -5, "08:00", "09:00").staff()["blended"][:3].tolist()
     [0, 0, 5]
     """
-    _group(scenario, group)
+    _staffed(scenario, group)
     if not float(agents).is_integer():
         raise ScenarioError([("agents", f"must be a whole number (got {agents!r})")])
     a, b = _range(scenario, start, end)
@@ -155,7 +164,7 @@ def scale_staff(scenario: Scenario, group: str, factor: float, start: Time = Non
     >>> scale_staff(sc, "voice", 1.1).staff()["voice"][:3].tolist()
     [15, 20, 26]
     """
-    _group(scenario, group)
+    _staffed(scenario, group)
     if not (math.isfinite(float(factor)) and factor >= 0):
         raise ScenarioError([("factor", f"must be a finite number >= 0 (got {factor!r})")])
     a, b = _range(scenario, start, end)
@@ -297,11 +306,25 @@ def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+_CURVES = ("aht", "handle_cv", "patience")
+
+
+def _curve(v: Any, horizon: int) -> np.ndarray:
+    """A per-interval value as an array over the horizon (a number repeated)."""
+    return np.asarray(v, float) if isinstance(v, list) else np.full(horizon, float(v))
+
+
 def _value(field_name: str, v: Any) -> str:
     if v is None:
         return "-"
     if field_name in ("aht", "patience"):
-        return f"{float(v):g} s"
+        if isinstance(v, int | float):
+            return f"{float(v):g} s"
+        if isinstance(v, list | tuple):  # per interval
+            vals = [float(x) for x in v]
+            return f"per interval, {min(vals):g}-{max(vals):g} s" if vals else "-"
+        if isinstance(v, Mapping):  # a distribution
+            return ", ".join(f"{k} {x}" for k, x in v.items())
     if field_name == "target.answer_within":
         return duration(v)
     if field_name in ("target.service_level", "deflection"):
@@ -398,6 +421,17 @@ def diff(before: Scenario, after: Scenario) -> pd.DataFrame:
                     change = f"{delta.sum():+,.0f} contacts"
                 add(name, path, interval_ranges(where, labels, minutes),
                     f"{b.sum():,.0f} contacts", f"{a.sum():,.0f} contacts", change)
+            elif k in _CURVES and (isinstance(vb, list) or isinstance(va, list)) and all(
+                    isinstance(v, int | float | list) for v in (vb, va)):
+                # a per-interval aht, handle_cv or patience: the mean and where it changed
+                b, a = _curve(vb, before.horizon), _curve(va, after.horizon)
+                unit = "" if k == "handle_cv" else " s"
+                if a.shape != b.shape:
+                    add(name, path, "-", _value(k, vb), _value(k, va), "changed")
+                    continue
+                where = np.flatnonzero(np.abs(a - b) > 1e-9)
+                add(name, path, interval_ranges(where, labels, minutes), f"mean {b.mean():.3g}{unit}",
+                    f"mean {a.mean():.3g}{unit}", f"{(a - b)[where].mean():+.3g}{unit} where changed")
             elif isinstance(vb, int | float) and isinstance(va, int | float) and k != "kind":
                 unit = " s" if k in ("aht", "patience") else ""
                 d = float(va) - float(vb)

@@ -10,13 +10,18 @@ network needed to open it).
 Modules, by subject:
 
 * :mod:`wfm.report.run` — one simulation run (volume and staff, service level, waits
-  and abandonment, backlog, occupancy, requirement, KPI cards with verdicts) and a
-  scenario before any run;
+  and abandonment, backlog, occupancy, requirement, KPI cards with verdicts, the
+  switch's measures: blocked, balked, retrials, transfers, connects) and a scenario
+  before any run (its chart, its switch keys);
 * :mod:`wfm.report.compare` — two runs, or two and more variants, side by side
   (per-interval overlays, differences with their noise, cost, work left);
 * :mod:`wfm.report.schedule` — a shift schedule (coverage, Gantt) and a plan's tables
   for people (rounds, shifts, the verdict per channel with why);
 * :mod:`wfm.report.sweep` — a sweep's measures against its parameters, and its table;
+* :mod:`wfm.report.week` — the week view of a multi-day run (per-day and per-week
+  tables, service level and volume per day and per week);
+* :mod:`wfm.report.social` — social care (the funnel, the risk over replications, the
+  exposure over the day, playbooks fired, with and without playbooks);
 * :mod:`wfm.report.html` — the HTML page; :mod:`wfm.report.files` — the writers;
 * :mod:`wfm.report.format` — numbers for people (the one set of formatters);
 * :mod:`wfm.report.style` — colours and the shared layout.
@@ -58,7 +63,11 @@ from wfm.report.run import (
     requirement_figure,
     run_figures,
     scenario_figure,
+    scenario_switch_display,
     service_level_figure,
+    switch_features,
+    switch_measures,
+    switch_measures_display,
     volume_staff_figure,
     wait_abandon_figure,
 )
@@ -68,6 +77,18 @@ from wfm.report.schedule import (
     iterations_display,
     outcome_display,
     shifts_display,
+)
+from wfm.report.social import (
+    exposure_figure,
+    funnel_display,
+    funnel_figure,
+    playbook_comparison,
+    playbook_comparison_display,
+    playbooks_display,
+    risk_display,
+    risk_figure,
+    social_figures,
+    without_playbooks,
 )
 from wfm.report.style import (
     CHANNEL_PALETTE,
@@ -79,6 +100,14 @@ from wfm.report.style import (
     group_colors,
 )
 from wfm.report.sweep import sweep_display, sweep_figure
+from wfm.report.week import (
+    daily_display,
+    daily_figure,
+    volume_per_day_figure,
+    week_figures,
+    weekly_display,
+    weekly_figure,
+)
 
 __all__ = [
     "CHANNEL_PALETTE",
@@ -93,6 +122,11 @@ __all__ = [
     "comparison_figure",
     "costs_display",
     "coverage_figure",
+    "daily_display",
+    "daily_figure",
+    "exposure_figure",
+    "funnel_display",
+    "funnel_figure",
     "gantt_figure",
     "group_colors",
     "html_report",
@@ -101,19 +135,34 @@ __all__ = [
     "kpi_cards",
     "occupancy_figure",
     "outcome_display",
+    "playbook_comparison",
+    "playbook_comparison_display",
+    "playbooks_display",
     "requirement_figure",
+    "risk_display",
+    "risk_figure",
     "run_figures",
     "scenario_figure",
+    "scenario_switch_display",
     "service_level_figure",
     "shifts_display",
+    "social_figures",
     "summary_display",
     "sweep_display",
     "sweep_figure",
+    "switch_features",
+    "switch_measures",
+    "switch_measures_display",
     "variants_bar_figure",
     "variants_figure",
     "verdicts_display",
+    "volume_per_day_figure",
     "volume_staff_figure",
     "wait_abandon_figure",
+    "week_figures",
+    "weekly_display",
+    "weekly_figure",
+    "without_playbooks",
     "write_plan_report",
     "write_run_report",
     "write_sweep_report",

@@ -16,7 +16,7 @@ import pandas as pd
 from wfm.atomic import atomic_write
 from wfm.report.format import human_table, summary_display
 from wfm.report.html import Section, html_report
-from wfm.report.run import run_figures
+from wfm.report.run import run_figures, switch_measures_display
 from wfm.report.schedule import (
     _schedule_note,
     coverage_figure,
@@ -104,8 +104,11 @@ def write_run_report(
     list of Path
         ``intervals.csv`` (``result.intervals``), ``summary.csv`` (``result.summary``),
         ``groups.csv`` (``result.groups``) and ``report.html`` (the verdicts and the
-        diagnosis when given, the summary table, then :func:`run_figures` with the
-        requirement), each written atomically.
+        diagnosis when given, the summary table, the switch's measures when a channel
+        uses a switch feature, then :func:`run_figures` with the requirement; for a
+        horizon of several days the week view of :mod:`wfm.report.week`, per day and
+        per week; with social channels the social view of :mod:`wfm.report.social`:
+        funnel, risk, playbooks fired, exposure), each written atomically.
     """
     out = Path(out_dir)
     paths = [
@@ -124,11 +127,52 @@ def write_run_report(
         sections.append(("Why channels miss, and where agents sit idle",
                          diagnosis.statements
                          or ["Every channel meets its target; no idle spell stands out."]))
+    switch = switch_measures_display(result)
+    if not switch.empty:
+        sections.append(("The switch: blocked, balked, retrials, transfers, connects", switch))
     sections += run_figures(result, _requirements(result.scenario), work)
+    sections += _week_sections(result)
+    sections += _social_sections(result)
     page = html_report(sections, result.scenario.name,
                        subtitle=_run_subtitle(result, verdicts))
     paths.append(_write_text(page, out / "report.html"))
     return paths
+
+
+def _week_sections(result: SimulationResult) -> list[Section]:
+    """The week view of a multi-day run (none for a single day): per-day and per-week
+    tables and the figures of :func:`wfm.report.week.week_figures`."""
+    from wfm.report import week
+
+    if not week.has_days(result):
+        return []
+    out: list[Section] = [("Per day", week.daily_display(result))]
+    weekly = result.weekly
+    if not weekly.empty and int(weekly["week"].max()) > 0:
+        out.append(("Per week", week.weekly_display(result)))
+    out += week.week_figures(result)
+    return out
+
+
+def _social_sections(result: SimulationResult) -> list[Section]:
+    """The social view of a run with social channels (none without): the funnel, the
+    risk over the replications, the playbooks fired and the figures of
+    :func:`wfm.report.social.social_figures`."""
+    from wfm.report import social
+
+    if not social.has_social(result):
+        return []
+    out: list[Section] = [("Social funnel (posts per horizon, means per replication)",
+                           social.funnel_display(result))]
+    risk = social.risk_display(result)
+    if not risk.empty:
+        out.append((f"Social risk over {result.n_replications} replication(s)", risk))
+    fired = social.playbooks_display(result)
+    out.append(("Surge playbooks fired", fired if not fired.empty else
+                ["No playbook fired." if result.scenario.playbooks else
+                 "The scenario has no surge playbook."]))
+    out += social.social_figures(result)
+    return out
 
 
 def write_plan_report(

@@ -27,7 +27,7 @@ from wfm.report._data import (
     _summary_of,
     _wide,
 )
-from wfm.report.format import agent_hours, count, duration
+from wfm.report.format import agent_hours, count, duration, number, pct, span
 from wfm.report.style import (
     _PANEL_HEIGHT,
     BAR_POINTS,
@@ -49,13 +49,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from wfm.sim.engine import SimulationResult
 
 __all__ = [
+    "SWITCH_MEASURES",
     "backlog_figure",
     "kpi_cards",
     "occupancy_figure",
     "requirement_figure",
     "run_figures",
     "scenario_figure",
+    "scenario_switch_display",
     "service_level_figure",
+    "switch_features",
+    "switch_measures",
+    "switch_measures_display",
     "volume_staff_figure",
     "wait_abandon_figure",
 ]
@@ -521,7 +526,8 @@ def requirement_figure(result: SimulationResult, requirements: pd.DataFrame) -> 
         where = np.flatnonzero(gap > 0)
         if level != "group":
             titles.append(f"{n}: Erlang requirement")
-        elif where.size == 1 or interval_ranges(where, labels, minutes).count(",") == 0:
+        elif where.size and (where.size == 1 or
+                             interval_ranges(where, labels, minutes).count(",") == 0):
             titles.append(f"{n}: short by up to {gap.max():.0f} agents at "
                           f"{interval_ranges(where, labels, minutes)}")
         elif where.size:
@@ -660,3 +666,239 @@ def kpi_cards(result: SimulationResult, verdicts: pd.DataFrame | None = None) ->
     out["late_backlog"] = out["late_backlog"].astype(bool)
     out["met"] = out["verdict"].isin(["met", "no target"]).to_numpy()
     return out
+
+
+# ---------------------------------------------------------------------- the switch (issue 11)
+#: The switch's measures, by the feature that makes them: (feature, columns of
+#: :func:`switch_measures`, header for people). A feature is *used* by a channel when
+#: :func:`switch_features` lists it.
+SWITCH_MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("blocked", "blocked", "blocked"),
+    ("balked", "balked", "balked"),
+    ("retrials", "retrials", "retrials"),
+    ("retrials", "customers", "customers"),
+    ("retrials", "service_level_first", "first-attempt service level"),
+    ("short_abandons", "short_abandoned", "short abandons"),
+    ("transfers", "transferred_in", "transferred in"),
+    ("transfers", "transferred_out", "transferred out"),
+    ("max_wait", "rerouted", "moved after max wait"),
+    ("outbound", "dialled", "attempts dialled"),
+    ("outbound", "connected", "connects"),
+)
+
+
+def switch_features(scenario: Scenario) -> dict[str, list[str]]:
+    """Which switch features each channel uses, ``{channel: [feature, ...]}``.
+
+    Features: ``blocked`` (``lines``, a ``trunk`` or ``queue_capacity``), ``balked``
+    (``balking`` > 0), ``retrials`` (a ``retrial``), ``short_abandons`` (a target whose
+    ``definition`` is not ``offered``), ``transfers`` (``transfer`` from it or to it),
+    ``max_wait`` (a ``max_wait`` from it or to it), ``outbound`` (kind ``outbound``).
+    Channels using none are left out.
+
+    Examples
+    --------
+    >>> import wfm
+    >>> switch_features(wfm.load_scenario("scenarios/blended_outbound.yaml"))
+    {'service': ['transfers'], 'retention': ['transfers'], 'campaign': ['outbound']}
+    >>> switch_features(wfm.load_scenario("scenarios/baseline.yaml"))
+    {}
+    """
+    chans = scenario.channels
+    transfer_to = {ch.transfer.to for ch in chans.values() if ch.transfer is not None}
+    wait_to = {ch.max_wait.to for ch in chans.values() if ch.max_wait is not None}
+    out: dict[str, list[str]] = {}
+    for name, ch in chans.items():
+        used = []
+        if ch.lines is not None or ch.trunk is not None or ch.queue_capacity is not None:
+            used.append("blocked")
+        if ch.balking > 0:
+            used.append("balked")
+        if ch.retrial is not None:
+            used.append("retrials")
+        if ch.target is not None and ch.target.definition != "offered":
+            used.append("short_abandons")
+        if ch.transfer is not None or name in transfer_to:
+            used.append("transfers")
+        if ch.max_wait is not None or name in wait_to:
+            used.append("max_wait")
+        if ch.kind == "outbound":
+            used.append("outbound")
+        if used:
+            out[name] = used
+    return out
+
+
+def switch_measures(result: SimulationResult) -> pd.DataFrame:
+    """The switch's measures over the horizon of the channels that use a feature.
+
+    Parameters
+    ----------
+    result : SimulationResult
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per channel of :func:`switch_features` (empty without any): ``channel``,
+        ``kind``, ``offered``, the counts ``blocked``, ``balked``, ``retrials``,
+        ``customers``, ``short_abandoned``, ``transferred_in``, ``transferred_out``,
+        ``rerouted``, ``dialled`` (outbound attempts dialled), ``connected`` (means per
+        replication), ``service_level_first`` (fraction, first attempts only), and the
+        shares ``blocked_share`` (blocked / (offered + blocked)), ``balked_share``
+        (balked / offered), ``retrial_share`` (retrials / offered), ``connect_rate``
+        (connected / dialled). A measure of a feature the channel does not use is NaN.
+
+    Examples
+    --------
+    >>> import wfm
+    >>> res = wfm.simulate(wfm.load_scenario("scenarios/blended_outbound.yaml"), seed=1)
+    >>> m = switch_measures(res)
+    >>> m["channel"].tolist()
+    ['service', 'retention', 'campaign']
+    >>> bool(m.set_index("channel").loc["campaign", "connected"] > 0)
+    True
+    """
+    features = switch_features(result.scenario)
+    cols = ["channel", "kind", "offered", "blocked", "balked", "retrials", "customers",
+            "short_abandoned", "transferred_in", "transferred_out", "rerouted", "dialled",
+            "connected", "service_level_first", "blocked_share", "balked_share",
+            "retrial_share", "connect_rate"]
+    if not features:
+        return pd.DataFrame(columns=cols)
+    s = result.summary.set_index("channel")
+    rows = []
+    for name, used in features.items():
+        r = s.loc[name]
+
+        def get(col: str, feature: str, r: pd.Series = r, used: list[str] = used) -> float:
+            return float(r[col]) if feature in used and col in r.index else np.nan
+
+        offered = float(r["offered"])
+        blocked = get("blocked", "blocked")
+        dialled = get("answered", "outbound")
+        connected = get("connected", "outbound")
+        rows.append({
+            "channel": name, "kind": str(r["kind"]), "offered": offered,
+            "blocked": blocked, "balked": get("balked", "balked"),
+            "retrials": get("retrials", "retrials"), "customers": get("customers", "retrials"),
+            "short_abandoned": get("short_abandoned", "short_abandons"),
+            "transferred_in": get("transferred_in", "transfers"),
+            "transferred_out": get("transferred_out", "transfers"),
+            "rerouted": get("rerouted", "max_wait"),
+            "dialled": dialled, "connected": connected,
+            "service_level_first": get("service_level_first", "retrials"),
+            "blocked_share": blocked / (offered + blocked) if offered + blocked > 0 else np.nan,
+            "balked_share": get("balked", "balked") / offered if offered > 0 else np.nan,
+            "retrial_share": get("retrials", "retrials") / offered if offered > 0 else np.nan,
+            "connect_rate": connected / dialled if dialled > 0 else np.nan,
+        })
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _count_share(value: float, share: float) -> str:
+    if np.isnan(value):
+        return "-"
+    return number(round(value, 1)) + ("" if np.isnan(share) else f" ({pct(share)})")
+
+
+def switch_measures_display(result: SimulationResult) -> pd.DataFrame:
+    """:func:`switch_measures` for people: only the columns of the features some channel
+    uses (:data:`SWITCH_MEASURES` headers), counts per day (means per replication) with
+    their share in brackets, service levels in percent; ``-`` where a channel does not
+    use the feature. Empty (no rows, no columns but ``channel``) without any.
+
+    Examples
+    --------
+    >>> import wfm
+    >>> res = wfm.simulate(wfm.load_scenario("scenarios/blended_outbound.yaml"), seed=1)
+    >>> switch_measures_display(res).columns.tolist()
+    ['channel', 'transferred in', 'transferred out', 'attempts dialled', 'connects']
+    """
+    m = switch_measures(result)
+    if m.empty:
+        return pd.DataFrame(columns=["channel"])
+    used = {f for fs in switch_features(result.scenario).values() for f in fs}
+    out: dict[str, list[str]] = {"channel": m["channel"].astype(str).tolist()}
+    shares = {"blocked": "blocked_share", "balked": "balked_share", "retrials": "retrial_share",
+              "connected": "connect_rate"}
+    for feature, col, head in SWITCH_MEASURES:
+        if feature not in used:
+            continue
+        if col == "service_level_first":
+            out[head] = [pct(v) for v in m[col]]
+        else:
+            share = m[shares[col]] if col in shares else pd.Series(np.nan, index=m.index)
+            out[head] = [_count_share(float(v), float(sh)) for v, sh in zip(m[col], share,
+                                                                          strict=True)]
+    return pd.DataFrame(out)
+
+
+def scenario_switch_display(scenario: Scenario) -> pd.DataFrame:
+    """The switch keys of a scenario, one row per channel, for people (the app's Scenario
+    tab): ``channel``, ``kind``, ``handle time`` (mean and distribution, or per interval),
+    ``patience``, ``retrial``, ``lines``, ``max wait``, ``transfer``, ``wrap-up``,
+    ``balking``, ``service level counts`` and, for outbound, ``dialling``; ``-`` where a
+    key is not used.
+
+    Examples
+    --------
+    >>> import wfm
+    >>> d = scenario_switch_display(wfm.load_scenario("scenarios/bilingual_retrials.yaml"))
+    >>> d.loc[0, "retrial"]
+    '60% again after 10 min (exponential), at most 4 calls'
+    >>> d.loc[0, "handle time"]
+    '5.5 min, lognormal cv 0.9'
+    """
+    rows = []
+    for name, ch in scenario.channels.items():
+        a = ch.aht_curve(scenario.horizon)
+        mean = (f"{span(a.min())}-{span(a.max())} per interval" if isinstance(ch.aht, tuple)
+                else span(float(a[0])))
+        if ch.handle_time is not None:
+            ht = ch.handle_time
+            extra = ht.dist + (f" cv {ht.cv:g}" if ht.cv is not None else "")
+        elif isinstance(ch.handle_cv, tuple):
+            extra = "cv per interval"
+        else:
+            extra = "exponential" if ch.handle_cv == 1 else (
+                "constant" if ch.handle_cv == 0 else f"lognormal cv {ch.handle_cv:g}")
+        p = ch.patience
+        if p is None:
+            patience = "-"
+        elif isinstance(p, tuple):
+            patience = f"{span(min(p))}-{span(max(p))} per interval"
+        elif isinstance(p, int | float):
+            patience = f"{span(p)} (exponential)"
+        else:
+            m = p.implied_mean()
+            patience = (f"{span(m)} " if m else "") + p.dist + (f" cv {p.cv:g}" if p.cv is not None else "")
+        rt = ch.retrial
+        retrial = "-" if rt is None else (
+            f"{pct(rt.probability, 0)} again after {span(rt.delay)} ({rt.dist}), "
+            f"at most {rt.max_attempts} calls")
+        limits = []
+        if ch.lines is not None:
+            limits.append(f"{count(ch.lines)} lines")
+        if ch.trunk is not None:
+            limits.append(f"trunk {ch.trunk} ({count(scenario.trunks.get(ch.trunk))} lines)")
+        if ch.queue_capacity is not None:
+            limits.append(f"queue at most {count(ch.queue_capacity)}")
+        ob = ch.outbound
+        rows.append({
+            "channel": name, "kind": ch.kind, "handle time": f"{mean}, {extra}",
+            "patience": patience, "retrial": retrial,
+            "lines": "; ".join(limits) or "-",
+            "max wait": "-" if ch.max_wait is None else
+            f"{span(ch.max_wait.seconds)}, then to {ch.max_wait.to}",
+            "transfer": "-" if ch.transfer is None else
+            f"{pct(ch.transfer.share, 0)} to {ch.transfer.to}",
+            "wrap-up": span(ch.wrap_up) if ch.wrap_up else "-",
+            "balking": pct(ch.balking) if ch.balking else "-",
+            "service level counts": "-" if ch.target is None else
+            ch.target.definition.replace("_", " ") + (
+                f", on time when {ch.target.judged_on}" if ch.kind in ("deferred", "social")
+                else ""),
+            "dialling": "-" if ob is None else
+            f"connects {pct(ob.connect_rate, 0)}, dial {span(ob.dial_time)}, keep {ob.reserve} free",
+        })
+    return pd.DataFrame(rows)

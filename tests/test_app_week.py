@@ -1,0 +1,104 @@
+"""The app's week view (issue 12) for a multi-day scenario, driven by streamlit's
+AppTest: per-day and per-week tables equal to SimulationResult.daily/.weekly in planner
+units, the per-day and per-week figures, and no week view for a single day."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit.testing.v1")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+import wfm  # noqa: E402
+from wfm.sim.engine import simulate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+DAYS = 9
+OPEN = [0] * 8 + [20, 30, 40, 40, 35, 30, 30, 35, 30, 25, 20, 15] + [0] * 4
+STAFF = [0] * 8 + [4, 5, 6, 6, 6, 5, 5, 6, 5, 4, 4, 3] + [0] * 4
+WEEK = wfm.Scenario.from_dict({
+    "name": "Nine days", "interval_minutes": 60, "start": "00:00",
+    "start_date": "2026-11-30",
+    "opening_hours": {d: ["08:00", "20:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat")},
+    "channels": {
+        "phone": {"kind": "voice", "volume": OPEN * DAYS, "aht": 240, "patience": 120,
+                  "target": {"answer_within": 20, "service_level": 0.8}},
+        "email": {"kind": "deferred", "volume": [3] * 24 * DAYS, "aht": 300,
+                  "target": {"answer_within": 14400, "service_level": 0.9}}},
+    "agents": [{"group": "voice", "skills": ["phone"], "staff": STAFF * DAYS},
+               {"group": "back", "skills": ["email", "phone"], "staff": 1}],
+})
+
+
+@pytest.fixture
+def at() -> AppTest:
+    test = AppTest.from_file(str(APP), default_timeout=60)
+    test.run()
+    assert not test.exception, test.exception
+    return test
+
+
+def _frame(at: AppTest, *columns: str):
+    for d in at.dataframe:
+        if all(c in d.value.columns for c in columns):
+            return d.value
+    return None
+
+
+def _charts(at: AppTest) -> dict[str, str]:
+    out = {}
+    for el in at.get("plotly_chart"):
+        key = el.proto.id.rsplit("-", 1)[-1]
+        out[key] = json.loads(el.proto.spec)["layout"].get("title", {}).get("text", "")
+    return out
+
+
+def _run_week(at: AppTest, replications: int = 2):
+    at.file_uploader(key="scenario_upload").set_value(
+        ("nine_days.yaml", WEEK.to_yaml().encode(), "text/yaml"))
+    at.run()
+    assert not at.exception and not [e.value for e in at.error]
+    assert at.header[0].value == "Nine days"
+    at.number_input(key="replications").set_value(replications)
+    at.button(key="run").click().run()
+    assert not at.exception and not [e.value for e in at.error]
+    return at.session_state["result"]
+
+
+def test_week_view_tables_equal_daily_and_weekly(at):
+    result = _run_week(at)
+    assert result.scenario == WEEK
+    ref = simulate(WEEK, seed=0, replications=2)
+    days = _frame(at, "day", "channel", "service level", "met")
+    assert days is not None and len(days) == DAYS * 2
+    phone = days[days["channel"] == "phone"].reset_index(drop=True)
+    daily = ref.daily[ref.daily["channel"] == "phone"].reset_index(drop=True)
+    assert phone["day"].tolist()[:2] == ["Mon 30 Nov", "Tue 01 Dec"]
+    for k in range(DAYS):
+        sl = daily.at[k, "service_level"]
+        assert phone.at[k, "service level"] == ("-" if math.isnan(sl) else f"{100 * sl:.1f}%")
+    assert phone.at[6, "day"] == "Sun 06 Dec" and phone.at[6, "offered"] == "0"
+    weeks = _frame(at, "week", "channel", "service level")
+    assert weeks["week"].unique().tolist() == ["week of Mon 30 Nov", "week of Mon 07 Dec"]
+    weekly = ref.weekly[ref.weekly["channel"] == "email"].reset_index(drop=True)
+    email = weeks[weeks["channel"] == "email"].reset_index(drop=True)
+    assert email.at[1, "offered"] == f"{weekly.at[1, 'offered']:,.0f}"
+
+
+def test_week_view_figures_are_drawn_for_several_days_only(at):
+    _run_week(at, 1)
+    charts = _charts(at)
+    assert charts["fig:week:service_level_per_day"] == "Service level per day"
+    assert charts["fig:week:volume_per_day"] == "Volume per day"
+    assert charts["fig:week:service_level_per_week"] == "Service level per week"
+    # the baseline is one day: no week view
+    at.selectbox(key="scenario_choice").set_value("baseline").run()
+    at.number_input(key="replications").set_value(1)
+    at.button(key="run").click().run()
+    assert not any(k.startswith("fig:week:") for k in _charts(at))
+    assert _frame(at, "day", "channel", "service level", "met") is None
