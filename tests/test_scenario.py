@@ -75,7 +75,12 @@ def test_contract_example_loads():
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_bundled_scenarios_load_and_round_trip(path):
     sc = load_scenario(path)
-    assert sc.horizon == 24 and sc.start == "08:00"
+    assert sc.start == "08:00"
+    if sc.start_date is None:  # a day, 08:00-20:00
+        assert sc.horizon == 24
+    else:  # the week: Monday 08:00 to Saturday 20:00, the nights closed
+        assert path.stem == "retail_week" and sc.horizon == 5 * 48 + 24
+        assert sum(sc.open_mask()) == 6 * 24
     text = sc.to_yaml()
     again = Scenario.from_yaml(text)
     assert again == sc

@@ -235,13 +235,23 @@ def money_column(values: Iterable[Any]) -> list[str]:
 
 
 _CLOCK = re.compile(r"^(?:d(\d+) )?(\d{1,2}):(\d{2})$")
+_DATED = re.compile(r"^(.+?)\s+(\d{1,2}):(\d{2})$")
 
 
 def _add_minutes(label: str, minutes: int) -> str:
     """``"d2 23:30"`` plus 30 minutes -> ``"d3 00:00"`` (labels as Scenario.interval_labels)."""
     m = _CLOCK.match(str(label).strip())
     if m is None:
-        return str(label)
+        dated = _DATED.match(str(label).strip())  # "Mon 23 Nov 09:00"
+        if dated is None:
+            return str(label)
+        total = int(dated.group(2)) * 60 + int(dated.group(3)) + int(minutes)
+        clock = f"{total // 60 % 24:02d}:{total % 60:02d}"
+        if total == 1440:
+            clock = "24:00"
+        elif total > 1440:
+            clock += " next day"
+        return f"{dated.group(1)} {clock}"
     day = int(m.group(1) or 1) - 1
     total = day * 1440 + int(m.group(2)) * 60 + int(m.group(3)) + int(minutes)
     day, rem = divmod(total, 1440)
@@ -269,7 +279,15 @@ def interval_ranges(
     Returns
     -------
     str
-        ``"10:00-11:30, 13:30-14:00"``; ``"-"`` when there are none.
+        ``"10:00-11:30, 13:30-14:00"``; ``"-"`` when there are none. A range within one
+        day of a dated horizon names the day once (``"Mon 23 Nov 08:30-13:00"``).
+
+    Examples
+    --------
+    >>> interval_ranges([0, 1, 3], ["08:00", "08:30", "09:00", "09:30"], 30)
+    '08:00-09:00, 09:30-10:00'
+    >>> interval_ranges([1, 2], ["Mon 23 Nov 08:00", "Mon 23 Nov 08:30", "Mon 23 Nov 09:00"], 30)
+    'Mon 23 Nov 08:30-09:30'
     """
     idx = sorted({int(i) for i in indices})
     if not idx:
@@ -284,7 +302,15 @@ def interval_ranges(
     def end(i: int) -> str:
         return labels[i + 1] if i + 1 < len(labels) else _add_minutes(labels[i], interval_minutes)
 
-    parts = [f"{labels[a]}-{end(b)}" for a, b in runs[:limit]]
+    def span(a: int, b: int) -> str:
+        first, last = labels[a], end(b)
+        day_a, _, _ = first.rpartition(" ")
+        day_b, _, clock_b = last.rpartition(" ")
+        if day_a and day_a == day_b:  # the same day: "Mon 23 Nov 08:30-13:00"
+            return f"{first}-{clock_b}"
+        return f"{first}-{last}"
+
+    parts = [span(a, b) for a, b in runs[:limit]]
     if len(runs) > limit:
         parts.append(f"... and {len(runs) - limit} more")
     return ", ".join(parts)
