@@ -22,7 +22,12 @@ Before/after: with ``--before PATH`` (a worktree of the code before the change, 
 both codes, interleaved (before, after, before, after, ...) so the machine's load hits
 both alike, and the table shows both.
 
-Run: ``python benchmarks/plan_large_bench.py [--before /tmp/before15] [--cases ...]``
+Each case records the load average (1 minute) when it starts and ends, and a plan its
+replications simulated (``reps``) and its lower bound.
+
+Run: ``python benchmarks/plan_large_bench.py [--before /tmp/before15] [--cases ...]``,
+e.g. the issue's comparison: ``--before /tmp/before15 --before-max-iterations 3 --cases
+schedule:1 plan:1:10:scale schedule:7 plan:7:15:scale``
 """
 
 from __future__ import annotations
@@ -190,8 +195,12 @@ class _Timer:
         return timed
 
 
-def profile_plan(days: int, max_iterations: int, warm: bool, replications: int) -> dict[str, Any]:
-    """``wfm.plan`` on the centre with timers around the functions the loop calls."""
+def profile_plan(days: int, max_iterations: int, mode: str, replications: int) -> dict[str, Any]:
+    """``wfm.plan`` on the centre with timers around the functions the loop calls.
+    ``mode``: ``cold`` (the loop's defaults), ``warm`` (each round's schedule warm-started
+    by this wrapper, for code without ``plan(warm_start=)``), ``scale`` (the options for
+    a large centre: ``warm_start``, ``sequential``, ``escalate``, ``confirm_first``)."""
+    warm = mode == "warm"
     import types
 
     import wfm
@@ -223,9 +232,20 @@ def profile_plan(days: int, max_iterations: int, warm: bool, replications: int) 
     planning.schedule = tm.wrap("schedule", schedule)
     planning.simulate = tm.wrap("simulation", planning.simulate)
     planning.judge = tm.wrap("judging", planning.judge)
+    opts: dict[str, Any] = {}
+    if mode == "scale":  # the options for a large centre (wfm.plan's own warm start)
+        opts = {"warm_start": True, "sequential": True, "escalate": True, "confirm_first": True}
+    load0 = os.getloadavg()[0]
     t0, c0 = time.perf_counter(), time.process_time()
-    res = wfm.plan(sc, seed=0, max_iterations=max_iterations, replications=replications)
+    res = wfm.plan(sc, seed=0, max_iterations=max_iterations, replications=replications, **opts)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    it = res.iterations
+    extra = {"load": [round(load0, 2), round(os.getloadavg()[0], 2)],
+             "lower_bound": float(getattr(res, "lower_bound", float("nan"))),
+             "replications": int(it["replications"].sum()) if "replications" in it else
+             int(sum(replications * (3 if c else 1) for c in it.get("confirms", [0] * len(it)))),
+             "stop": str(getattr(res, "stop", "")),
+             "best_iteration": int(getattr(res, "best_iteration", 0))}
     phases = dict(tm.t)
     phases["model build"] = sum(builds)
     phases["HiGHS"] = sum(solves)
@@ -235,7 +255,7 @@ def profile_plan(days: int, max_iterations: int, warm: bool, replications: int) 
     return {"wall": wall, "cpu": cpu, "phases": phases, "rounds": len(res.iterations),
             "converged": bool(res.converged), "reason": res.reason, "cost": res.cost,
             "gap": float(res.schedule.gap), "max_gap": max(gaps), "peak": _peak(res.schedule),
-            "costs": [float(c) for c in res.iterations["cost"]]}
+            "costs": [float(c) for c in res.iterations["cost"]], **extra}
 
 
 def profile_schedule(days: int) -> dict[str, Any]:
@@ -262,10 +282,12 @@ def _peak(s: Any) -> int:
     return int(sum(np.asarray(v) for v in staff.values()).max())
 
 
-def worker(case: str, days: int, max_iterations: int, warm: bool, replications: int) -> None:
+def worker(case: str, days: int, max_iterations: int, warm: str, replications: int) -> None:
     """One case in this process; prints one JSON line."""
     if case == "schedule":
+        load0 = os.getloadavg()[0]
         out = profile_schedule(days)
+        out["load"] = [round(load0, 2), round(os.getloadavg()[0], 2)]
     else:
         out = profile_plan(days, max_iterations, warm, replications)
     import wfm
@@ -291,14 +313,18 @@ PHASES = ["requirements", "schedule", "model build", "HiGHS", "schedule other", 
 
 def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
     """A markdown table of the cases."""
-    head = ["case", "wall s", "CPU s", *PHASES, "rounds", "converged", "cost", "gap", "peak agents"]
+    head = ["case", "wall s", "CPU s", *PHASES, "rounds", "reps", "converged", "cost", "gap",
+            "lower bound", "peak agents", "load"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, r in rows:
         ph = r["phases"]
         cells = [name, f"{r['wall']:.1f}", f"{r['cpu']:.1f}",
                  *[f"{ph[k]:.1f}" if k in ph else "-" for k in PHASES],
-                 str(r.get("rounds", "-")), str(r.get("converged", "-")), f"{r['cost']:,.1f}",
-                 f"{r['gap']:.2e}", str(r.get("peak", "-"))]
+                 str(r.get("rounds", "-")), str(r.get("replications", "-")),
+                 str(r.get("converged", "-")), f"{r['cost']:,.1f}", f"{r['gap']:.2e}",
+                 f"{r['lower_bound']:,.1f}" if r.get("lower_bound") == r.get("lower_bound")
+                 and "lower_bound" in r else "-",
+                 str(r.get("peak", "-")), "-".join(str(x) for x in r.get("load", []))]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -309,13 +335,14 @@ def main() -> None:
     ap.add_argument("--before", type=Path, help="code before the change (a worktree)")
     ap.add_argument("--after", type=Path, default=ROOT, help="code after (default: this checkout)")
     ap.add_argument("--cases", nargs="*", default=["schedule:1", "plan:1", "schedule:7", "plan:7"],
-                    help="CASE:DAYS[:MAX_ITER[:warm[:REPS]]], e.g. plan:7:10:warm:3")
+                    help="CASE:DAYS[:MAX_ITER[:cold|warm|scale[:REPS]]], e.g. plan:7:15:scale:3"
+                         " (the before code always runs cold)")
     ap.add_argument("--before-max-iterations", type=int, default=None,
                     help="cap the before code's rounds on the week (its per-round times are shown)")
     args = ap.parse_args()
     if args.worker:
         case, days, it, warm, reps = args.worker
-        worker(case, int(days), int(it), warm == "warm", int(reps))
+        worker(case, int(days), int(it), warm, int(reps))
         return
     rows: list[tuple[str, dict[str, Any]]] = []
     for spec in args.cases:

@@ -10,16 +10,24 @@ The loop
    of :mod:`wfm.staffing` (``pooling=True``, the default: the raises are shared as the
    summed rule shares a channel, one agent of a raise being one agent of some group) or
    the summed rule (``pooling=False``), less the agents taken away group by group.
-2. Schedule: :func:`wfm.scheduling.schedule` (pyomo + HiGHS) to that group requirement.
+2. Schedule: :func:`wfm.scheduling.schedule` (pyomo + HiGHS) to that group requirement,
+   warm-started from the last round's schedule with ``warm_start=True``.
 3. Check: :func:`wfm.sim.engine.simulate` of the scenario with the scheduled staff, with
    ``replications`` replications and a fresh seed each round (``seed + round - 1``).
    With the same seed every round the loop would stop on a plan that only that seed's
    luck carries (a seed that runs a few points high stays high for every staffing).
+   With ``sequential=True`` the first replication is judged alone first (the
+   sequential check, below).
 4. Judge every channel (the "meets" rule below) and correct:
 
    * **raise** a channel that missed, in each interval it missed, by one agent per 10
      points of service level short of the target (at least one); when only the day
-     missed, by one agent in every interval below the target;
+     missed, by one agent in every interval below the target; with ``escalate=True``
+     (voice and chat) at least the agents the Erlang curve through the observed service
+     level needs to reach the target plus twice the day's margin, times ``f = 2 ** (n -
+     1)`` for a channel that missed ``n`` rounds in a row (at most ``ESCALATE_MAX``),
+     and a day-only miss by agents where the curves gain most until the day's predicted
+     service level reaches the target plus ``1 + f`` margins;
    * **take away** (``trim=True``, the default) by the removal rule below;
    * **undo** a removal the round blames (below) instead of raising anything.
 
@@ -86,6 +94,27 @@ cheapest that met), with ``reason`` saying it was not confirmed. A plan where no
 met every target returns the best round (fewest channels missed, then lowest miss
 score, then cost), not converged.
 
+The sequential check
+--------------------
+With ``sequential=True``, once every judged channel has a pooled spread, a round (not a
+confirmation) first simulates ``SEQUENTIAL_FIRST`` (1) replication and judges it as the
+full check would be judged (contacts scaled to the full number of replications, the
+full check's day margin). A channel's verdict is **clear** when its
+day and each interval are at least a band from their thresholds, the band being how
+far the other replications could move the full check's mean (``z_b * s * sqrt((R - r)
+/ (R r))``, ``z_b`` at one-sided confidence ``1 - (1 - confidence) / BAND_SHARE``). The
+round stops there when a channel **surely misses** (the round fails whatever the rest
+say; unclear channels are then not trimmed, and raised when they missed but not made
+floors or blamed on removals). Otherwise the full check runs with the same seed (its
+first replications are these). No round meets every target on fewer than its full
+replications, and confirmations always simulate all theirs.
+
+At scale (``escalate=True``) a miss is raised unless an undone removal of a group
+serving the channel explains it; a channel that met last round and surely misses now
+blames every removal of last round; a schedule repeating a round that met, now missed
+and raised, refutes it and the loop goes on. ``confirm_first=True`` confirms every
+round that meets every target at once.
+
 The "meets" rule
 ----------------
 A channel meets its target when both hold, on the replications pooled:
@@ -139,6 +168,7 @@ from __future__ import annotations
 
 import enum
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -177,6 +207,16 @@ DEFAULT_MAX_ITERATIONS = 15
 DEFAULT_TIME_LIMIT = 60.0
 #: A confirmation round simulates the schedule with this many times the replications.
 CONFIRM_FACTOR = 3
+#: The sequential check (``plan(sequential=True)``): a round (not a confirmation) first
+#: simulates this many replications and stops there when a channel surely misses.
+SEQUENTIAL_FIRST = 1
+#: The sequential check's band is drawn at one-sided confidence ``1 - (1 - confidence)
+#: / BAND_SHARE`` (98.75% one-sided, z = 2.24, for the default 95%): an early verdict
+#: must hold at a quarter of the loop's error rate.
+BAND_SHARE = 4
+#: The escalation (``plan(escalate=True)``): a channel that missed ``n`` rounds in a row
+#: is raised by ``2 ** (n - 1)`` times the step, at most this many times.
+ESCALATE_MAX = 4
 #: Paid hours of one full-time equivalent per 7-day week.
 DEFAULT_FTE_HOURS = 40.0
 #: Columns of :attr:`PlanResult.costs` (see :func:`plan_costs`).
@@ -216,8 +256,12 @@ class PlanResult:
         ``solve_seconds``, ``met`` (every channel met), ``missed`` (channels missed,
         comma-separated), ``score`` (miss score, 0 when met), ``added``, ``removed`` and
         ``undone`` (agent-intervals of channel requirement the round's result raised,
-        took away, and gave back after a removal it blamed, for the next round), and per
-        channel ``<channel>_service_level`` (day, pooled over replications).
+        took away, and gave back after a removal it blamed, for the next round),
+        ``confirms`` (the round a confirmation re-simulates, 0 otherwise),
+        ``replications`` (simulated; fewer than the check's when the sequential check
+        stopped the round early), ``unclear`` (channels whose early verdict was not
+        clear, comma-separated), and per channel ``<channel>_service_level`` (day,
+        pooled over replications).
     simulation : SimulationResult
         The simulation of the returned round's schedule.
     converged : bool
@@ -363,37 +407,73 @@ def judge(
     """
     if not 0.5 <= confidence < 1:
         raise ValueError(f"confidence must be in [0.5, 1) (got {confidence!r})")
+    return _judge(result, min_contacts=min_contacts, interval_tolerance=interval_tolerance,
+                  confidence=confidence, spread=spread)
+
+
+def _judge(
+    result: SimulationResult,
+    *,
+    min_contacts: float,
+    interval_tolerance: float,
+    confidence: float,
+    spread: Mapping[str, float] | None,
+    project: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`judge`; with ``project`` (more replications than the result has), the
+    verdict that ``project`` replications would be judged by, read from this result's
+    first ones (the sequential check of :func:`plan`): contacts scaled to ``project``
+    replications (which intervals are judged, their tolerance), the day's margin that of
+    ``project`` replications, and per channel whether the verdict is **clear**: every
+    quantity at least ``band`` from its threshold, the band being how far the other
+    ``project - r`` replications could still move it: ``z_b * s * sqrt((project - r) /
+    (project * r))`` for a per-replication spread ``s``, ``z_b`` at one-sided confidence
+    ``1 - (1 - confidence) / BAND_SHARE`` for the day (the larger of it and the
+    Bonferroni ``z_J`` for the intervals). The channels frame then has ``band``
+    (the day's) and ``clear``, the checks frame ``band`` per interval."""
     z = float(normal_quantile(confidence))
+    z_band = float(normal_quantile(1 - (1 - confidence) / BAND_SHARE))
     reps = result.n_replications
+    n_at = reps if project is None else max(int(project), reps)
+    scale = n_at / reps
+    left = n_at - reps
     iv = result.intervals
     contacts = (iv["offered"] - iv["pending"]).to_numpy(float) * reps
+    proj = contacts * scale
     target = iv["target_service_level"].to_numpy(float)
     sl = iv["service_level"].to_numpy(float)
     chan = iv["channel"].to_numpy()
-    judged = (contacts >= min_contacts) & np.isfinite(sl)
+    judged = (proj >= min_contacts) & np.isfinite(sl)
+    # an interval the projected run may or may not judge (its contacts vary): it must
+    # then clear its threshold too for the verdict to be clear
+    maybe = (proj >= 0.5 * min_contacts) & np.isfinite(sl)
     tol = np.full(len(iv), np.nan)
+    band = np.zeros(len(iv))
+    clear_iv = np.ones(len(iv), bool)
     rows = []
     for s in result.summary.itertuples(index=False):
         day_sl = float(s.service_level)
         tgt = float(s.target_service_level)
-        se = _day_se(result, s.channel, day_sl, (spread or {}).get(s.channel))
+        sp = (spread or {}).get(s.channel)
+        se = _day_se(result, s.channel, day_sl, sp, n=n_at)
         margin = z * se
         day_met = bool(math.isnan(day_sl) or day_sl - margin >= tgt - 1e-12)
         # overdispersion: the day's spread against a binomial one on the same contacts
         n_day = float(s.offered - s.pending)
         binom = math.sqrt(day_sl * (1 - day_sl) / n_day) if n_day > 0 and 0 < day_sl < 1 else 0.0
-        k = max(1.0, se * math.sqrt(reps) / binom) if binom > 0 else 1.0
+        k = max(1.0, se * math.sqrt(n_at) / binom) if binom > 0 else 1.0
         mask = chan == s.channel
         n_judged = int(judged[mask].sum())
         z_int = float(normal_quantile(1 - (1 - confidence) / max(n_judged, 1)))
         with np.errstate(divide="ignore", invalid="ignore"):
-            noise = z_int * k * np.sqrt(target[mask] * (1 - target[mask]) / contacts[mask])
+            noise = z_int * k * np.sqrt(target[mask] * (1 - target[mask]) / proj[mask])
         tol[mask] = np.maximum(interval_tolerance, np.nan_to_num(noise, nan=1.0, posinf=1.0))
         ok = ~judged[mask] | (sl[mask] >= target[mask] - tol[mask] - 1e-12)
-        short = np.where(ok, 0.0, target[mask] - sl[mask]) * contacts[mask]
-        total = max(float(contacts[mask].sum()), 1.0)
+        short = np.where(ok, 0.0, target[mask] - sl[mask]) * proj[mask]
+        total = max(float(proj[mask].sum()), 1.0)
         score = (0.0 if day_met else tgt + margin - day_sl) + float(short.sum() / total)
-        rows.append({
+        met = bool(day_met and ok.all())
+        row = {
             "channel": s.channel,
             "service_level": day_sl,
             "target": tgt,
@@ -402,62 +482,189 @@ def judge(
             "day_met": day_met,
             "judged": n_judged,
             "missed": int((~ok).sum()),
-            "met": bool(day_met and ok.all()),
+            "met": met,
             "score": score,
-        })
+        }
+        if project is not None:
+            # the full check's mean moves from this one's by (R - r) / R times the gap
+            # between the other replications' mean and this one's, of standard deviation
+            # s * sqrt(1 / r + 1 / (R - r)): z_b * s * sqrt((R - r) / (R r))
+            per_rep = se * math.sqrt(n_at)  # one replication's spread of the day
+            move = math.sqrt(left / (n_at * reps)) if left > 0 else 0.0
+            day_band = z_band * per_rep * move
+            day_clear = math.isnan(day_sl) or abs(day_sl - tgt - margin) >= day_band
+            with np.errstate(divide="ignore", invalid="ignore"):
+                s_iv = k * np.sqrt(target[mask] * (1 - target[mask]) / (contacts[mask] / reps))
+            b = max(z_int, z_band) * np.nan_to_num(s_iv, nan=1.0, posinf=1.0) * move
+            band[mask] = b
+            gap_iv = np.nan_to_num(sl[mask] - (target[mask] - tol[mask]), nan=0.0)
+            # judged: at least the band from the threshold either way; judged by the
+            # projected run or not (near min_contacts): clearly above it
+            c_iv = (~maybe[mask] | (judged[mask] & (np.abs(gap_iv) >= b - 1e-12))
+                    | (gap_iv >= b - 1e-12))
+            # a judged interval below its threshold by more than the band: a sure miss
+            sure_miss = judged[mask] & (gap_iv <= -b)
+            clear_iv[mask] = c_iv
+            if (not math.isnan(day_sl) and not day_met and day_clear) or sure_miss.any():
+                clear = True            # missed whatever the other replications do
+            else:
+                clear = bool(day_clear and c_iv.all())
+            row["band"] = day_band
+            row["clear"] = clear
+        rows.append(row)
     ok_all = ~judged | (sl >= target - tol - 1e-12)
     checks = pd.DataFrame({
         "interval": iv["interval"].to_numpy(),
         "start": iv["start"].to_numpy(),
         "channel": chan,
-        "contacts": contacts,
+        "contacts": proj,
         "service_level": sl,
         "target": target,
         "tolerance": tol,
         "judged": judged,
         "met": ok_all,
     })
+    if project is not None:
+        checks["band"] = band
     return pd.DataFrame(rows), checks
 
 
 def _day_se(
-    result: SimulationResult, channel: str, day_sl: float, spread: float | None = None
+    result: SimulationResult, channel: str, day_sl: float, spread: float | None = None,
+    n: int | None = None,
 ) -> float:
     """Standard error of a channel's day service level: the spread of one replication's
     service level (given, or of this result's replications) / sqrt(replications); with
-    one replication and no spread given, the binomial error on the judged contacts."""
+    one replication and no spread given, the binomial error on the judged contacts.
+    ``n``: the replications the error is for (default: the result's), with a spread
+    given."""
     if math.isnan(day_sl):
         return 0.0
     if spread is not None and math.isfinite(spread):
-        return float(spread) / math.sqrt(result.n_replications)
+        return float(spread) / math.sqrt(n if n is not None else result.n_replications)
     reps = result.replications
     sl = reps.loc[reps["channel"] == channel, "service_level"].dropna().to_numpy(float)
     if sl.size >= 2:
         return float(sl.std(ddof=1) / math.sqrt(sl.size))
     row = result.summary[result.summary["channel"] == channel].iloc[0]
-    n = float(row["offered"] - row["pending"]) * result.n_replications
-    return math.sqrt(max(day_sl * (1 - day_sl), 0.0) / n) if n > 0 else 0.0
+    n_judged = float(row["offered"] - row["pending"]) * result.n_replications
+    return math.sqrt(max(day_sl * (1 - day_sl), 0.0) / n_judged) if n_judged > 0 else 0.0
 
 
 def _raise(
-    extra: dict[str, np.ndarray], verdict: pd.DataFrame, checks: pd.DataFrame
+    extra: dict[str, np.ndarray], verdict: pd.DataFrame, checks: pd.DataFrame,
+    factor: Mapping[str, int] | None = None, scenario: Scenario | None = None,
+    level: Mapping[str, np.ndarray] | None = None,
 ) -> None:
-    """Add agents to the channel requirements where the simulation missed."""
+    """Add agents to the channel requirements where the simulation missed; each
+    channel's steps times its ``factor`` (the escalation, default 1). With ``scenario``
+    and ``level`` (agents per interval of each channel's requirement), a voice or chat
+    interval is raised by at least the agents the Erlang curve through its observed
+    service level needs to reach the target plus twice the day's margin (the escalation's
+    sized step, :func:`_erlang_steps`)."""
     for row in verdict.itertuples(index=False):
         if row.met:
             continue
+        c = str(row.channel)
+        f = int((factor or {}).get(c, 1))
         part = checks[checks["channel"] == row.channel]
         miss = part[~part["met"]]
         if not miss.empty:
             short = (miss["target"] - miss["service_level"]).to_numpy(float)
             step = np.maximum(np.ceil(short / 0.10 - 1e-9), 1).astype(np.int64)
-            extra[row.channel][miss["interval"].to_numpy(dtype=np.int64)] += step
+            idx = miss["interval"].to_numpy(dtype=np.int64)
+            sl = miss["service_level"].to_numpy(float)
+            n = miss["contacts"].to_numpy(float)
+        elif (scenario is not None and level is not None
+              and scenario.channels[c].kind in ("voice", "chat")):
+            # only the day missed, sized: agents where the Erlang curves gain most until
+            # the day's predicted service level reaches the target plus twice the margin
+            # (the escalation raises that aim by a margin per round missed in a row)
+            aim = min(float(row.target) + float(row.margin) * (1 + f), 0.995)
+            extra[c] += _day_steps(scenario, c, part, level[c], aim)
+            continue
         else:  # only the day missed: one more agent wherever the interval fell short
             low = part[(part["service_level"] < part["target"]) & (part["contacts"] > 0)]
             idx = low["interval"].to_numpy(dtype=np.int64)
+            sl = low["service_level"].to_numpy(float)
+            n = low["contacts"].to_numpy(float)
             if idx.size == 0:
                 idx = part.loc[part["contacts"] > 0, "interval"].to_numpy(dtype=np.int64)
-            extra[row.channel][idx] += 1
+                sl = np.full(idx.size, np.nan)
+                n = np.zeros(idx.size)
+            step = np.ones(idx.size, np.int64)
+        if (scenario is not None and level is not None and idx.size
+                and scenario.channels[c].kind in ("voice", "chat")):
+            aim = min(float(row.target) + 2 * float(row.margin), 0.995)
+            step = np.maximum(step, _erlang_steps(scenario, c, idx, sl, n, level[c][idx], aim))
+        extra[c][idx] += step * f
+        if (scenario is not None and level is not None and not miss.empty
+                and not bool(row.day_met) and scenario.channels[c].kind in ("voice", "chat")):
+            # the day missed too: its intervals raised as for a day-only miss, less what
+            # the missed intervals just got
+            aim = min(float(row.target) + float(row.margin) * (1 + f), 0.995)
+            more = _day_steps(scenario, c, part, level[c], aim)
+            more[idx] = np.maximum(more[idx] - step * f, 0)
+            extra[c] += more
+
+
+def _day_steps(scenario: Scenario, channel: str, part: pd.DataFrame, level: np.ndarray,
+               aim: float) -> np.ndarray:
+    """Agents to add per interval (an array over the horizon) so that a voice or chat
+    channel's day, its intervals' observed service levels weighted by their contacts,
+    reaches ``aim`` on the Erlang curves: one agent at a time where the contact-weighted
+    gain is largest (each interval at most doubled)."""
+    out = np.zeros(scenario.horizon, np.int64)
+    part = part[(part["contacts"] > 0) & np.isfinite(part["service_level"].to_numpy(float))]
+    if part.empty:
+        return out
+    idx = part["interval"].to_numpy(np.int64)
+    sl = part["service_level"].to_numpy(float)
+    w = part["contacts"].to_numpy(float)
+    lv = np.maximum(level[idx], 1)
+    top = int(lv.max()) * 3 + 20
+    grid = np.arange(top + 1)
+    curve = _predicted_sl(scenario, channel, np.broadcast_to(grid, (idx.size, grid.size)), idx)
+    obs = np.minimum(sl, 1 - 0.5 / np.maximum(w, 1))
+    reach = curve >= obs[:, None] - 1e-12
+    pos = np.where(reach.any(axis=1), reach.argmax(axis=1), top)
+    cur = sl.copy()
+    total = float(w.sum())
+    add = np.zeros(idx.size, np.int64)
+    rows = np.arange(idx.size)
+    for _ in range(int(lv.sum()) + 1):
+        if float((cur * w).sum()) / total >= aim - 1e-12:
+            break
+        nxt = np.minimum(pos + 1, top)
+        new = np.maximum(curve[rows, nxt], cur)
+        gain = np.where((add < lv) & (pos < top), (new - cur) * w, -1.0)
+        i = int(np.argmax(gain))
+        if gain[i] <= 0:
+            break
+        add[i] += 1
+        pos[i] = nxt[i]
+        cur[i] = new[i]
+    out[idx] = add
+    return out
+
+
+def _erlang_steps(scenario: Scenario, channel: str, idx: np.ndarray, sl: np.ndarray,
+                  n: np.ndarray, level: np.ndarray, aim: float) -> np.ndarray:
+    """Agents to add in intervals ``idx`` of a voice or chat channel to bring its observed
+    service level ``sl`` (on ``n`` contacts) to ``aim`` on the Erlang curve: the observed
+    level read as a point of the curve (as the removal rule reads it), then the agents
+    from there to the first point at ``aim``; at most the interval's ``level`` (a
+    doubling), at least 0; 0 where nothing was observed."""
+    top = int(max(level.max(initial=0), 1)) * 3 + 20
+    grid = np.arange(top + 1)
+    curve = _predicted_sl(scenario, channel, np.broadcast_to(grid, (idx.size, grid.size)), idx)
+    obs = np.minimum(np.nan_to_num(sl, nan=1.0), 1 - 0.5 / np.maximum(n, 1))
+    reach_obs = curve >= obs[:, None] - 1e-12
+    n_eff = np.where(reach_obs.any(axis=1), reach_obs.argmax(axis=1), top)
+    reach_aim = curve >= aim - 1e-12
+    n_aim = np.where(reach_aim.any(axis=1), reach_aim.argmax(axis=1), top)
+    k = np.clip(n_aim - n_eff, 0, np.maximum(level, 1))
+    return np.where(np.isfinite(sl), k, 0).astype(np.int64)
 
 
 def _pool(pooled: dict[str, tuple[float, int]], sim: SimulationResult) -> None:
@@ -523,7 +730,10 @@ def _clears(part: pd.DataFrame) -> np.ndarray:
     """Intervals (rows of a round's checks) whose service level clears the target by the
     interval's tolerance (capped at 100%: every judged contact in target clears it)."""
     sl = part["service_level"].to_numpy(float)
-    need = np.minimum(part["target"].to_numpy(float) + part["tolerance"].to_numpy(float), 1.0)
+    tol = part["tolerance"].to_numpy(float)
+    if "band" in part.columns:  # a sequential check's early verdict: clear it by the band too
+        tol = tol + part["band"].to_numpy(float)
+    need = np.minimum(part["target"].to_numpy(float) + tol, 1.0)
     return np.asarray(np.isfinite(sl) & (sl >= need - 1e-12), bool)
 
 
@@ -747,23 +957,22 @@ def lower_bound(
     >>> round(lower_bound(wfm.load_scenario("scenarios/baseline.yaml")), 1)
     340.5
     """
-    import pyomo.environ as pyo
+    return _lower_bound_direct(scenario, rules=rules, time_limit=time_limit)
 
-    rule_map = shift_rules(scenario, rules)
+
+def _bound_work(scenario: Scenario, rule_map: Mapping[str, ShiftRule]) -> tuple[
+        list[Any], list[tuple[str, str, int]], list[tuple[str, str, Any]]]:
+    """The templates, the flows ``(channel, group, interval)`` and the work rows of the
+    lower bound's LP (see :func:`lower_bound`)."""
     h = scenario.horizon
     iv = scenario.interval_seconds
     templates = build_templates(scenario, rule_map)
     load = staffing.channel_load(scenario)
     is_open = scenario.open_mask()
-    groups = scenario.group_names
     serving = {c: scenario.groups_serving(c) for c in scenario.channel_names}
-    reach = {g: np.zeros(h, bool) for g in groups}
+    reach = {g: np.zeros(h, bool) for g in scenario.group_names}
     for t in templates:
         reach[t.group][t.start:t.end] = True
-    m = pyo.ConcreteModel(name="bound")
-    m.x = pyo.Var(range(len(templates)), domain=pyo.NonNegativeReals)
-    zi = [(j, b) for j, t in enumerate(templates) for b in range(len(t.break_offsets))]
-    m.z = pyo.Var(range(len(zi)), domain=pyo.NonNegativeReals)
     flows: list[tuple[str, str, int]] = []
     work_rows: list[tuple[str, str, Any]] = []  # (channel, kind, data)
     for c, ch in scenario.channels.items():
@@ -792,6 +1001,173 @@ def lower_bound(
             k = max(1, math.ceil(within / iv - 1e-9))
             work_rows.append((c, "deferred", (np.cumsum(arrive), k, ch.target.service_level,
                                               [g for g in gs])))
+    return templates, flows, work_rows
+
+
+def _lower_bound_direct(
+    scenario: Scenario,
+    *,
+    rules: Mapping[str, ShiftRule | Mapping[str, Any]] | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> float:
+    """:func:`lower_bound`'s LP as sparse arrays handed to HiGHS (``highspy``), without
+    pyomo: the same rows, except that deferred work done by interval ``t`` is a column
+    ``D[t] = D[t-1] + work done in t`` (bounded by what arrived and what is due) rather
+    than the sum of every earlier flow in each row, an exact reformulation that keeps the
+    matrix sparse (on a week of a large centre: 0.5 s against 30 s of CPU)."""
+    import highspy
+    import scipy.sparse as sp
+
+    rule_map = shift_rules(scenario, rules)
+    h = scenario.horizon
+    templates, flows, work_rows = _bound_work(scenario, rule_map)
+    nx = len(templates)
+    zi = [(j, b) for j, t in enumerate(templates) for b in range(len(t.break_offsets))]
+    nz = len(zi)
+    nf = len(flows)
+    fidx = {f: n for n, f in enumerate(flows)}
+    col_cost = [float(t.cost) for t in templates] + [0.0] * (nz + nf)
+    col_lo: list[float] = [0.0] * (nx + nz + nf)
+    col_hi: list[float] = [highspy.kHighsInf] * (nx + nz + nf)
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    row_lo: list[float] = []
+    row_hi: list[float] = []
+    inf = highspy.kHighsInf
+
+    def new_row(lo: float, hi: float) -> int:
+        row_lo.append(lo)
+        row_hi.append(hi)
+        return len(row_lo) - 1
+
+    # coverage: agents on shift and not on break >= the work flowing to the group there
+    gt_row: dict[tuple[str, int], int] = {}
+    for (_c, g, ti), n in fidx.items():
+        r = gt_row.get((g, ti))
+        if r is None:
+            r = gt_row[(g, ti)] = new_row(0.0, inf)
+        rows.append(r)
+        cols.append(nx + nz + n)
+        vals.append(-1.0)
+    for j, t in enumerate(templates):
+        for ti in range(t.start, t.end):
+            r = gt_row.get((t.group, ti))
+            if r is not None:
+                rows.append(r)
+                cols.append(j)
+                vals.append(1.0)
+    for n, (j, b) in enumerate(zi):
+        t = templates[j]
+        b0 = t.start + t.break_offsets[b]
+        for ti in range(b0, b0 + t.break_length):
+            r = gt_row.get((t.group, ti))
+            if r is not None:
+                rows.append(r)
+                cols.append(nx + n)
+                vals.append(-1.0)
+    # break placements sum to the template's agents
+    place: dict[int, list[int]] = {}
+    for n, (j, _b) in enumerate(zi):
+        place.setdefault(j, []).append(n)
+    for j, ns in place.items():
+        r = new_row(0.0, 0.0)
+        rows.extend([r] * (len(ns) + 1))
+        cols.extend([j] + [nx + n for n in ns])
+        vals.extend([-1.0] + [1.0] * len(ns))
+    for c, kind, data in work_rows:
+        if kind == "now":
+            ti, need, can = data
+            r = new_row(need, inf)
+            for g in can:
+                rows.append(r)
+                cols.append(nx + nz + fidx[(c, g, ti)])
+                vals.append(1.0)
+            continue
+        cum, k, level, gs = data
+        started = False
+        prev = -1
+        for ti in range(h):
+            fs = [fidx[(c, g, ti)] for g in gs if (c, g, ti) in fidx]
+            if not fs and not started:
+                continue
+            started = True
+            lo = float(cum[ti - k]) * level if ti - k >= 0 and cum[ti - k] > 0 else 0.0
+            if ti == h - 1:
+                lo = max(lo, float(cum[-1]) * level)
+            d = len(col_cost)  # D[ti]: work done by the end of ti
+            col_cost.append(0.0)
+            col_lo.append(lo)
+            col_hi.append(float(cum[ti]) + 1e-9)
+            r = new_row(0.0, 0.0)  # D[ti] - D[ti-1] - flows(ti) = 0
+            rows.append(r)
+            cols.append(d)
+            vals.append(1.0)
+            if prev >= 0:
+                rows.append(r)
+                cols.append(prev)
+                vals.append(-1.0)
+            for f in fs:
+                rows.append(r)
+                cols.append(nx + nz + f)
+                vals.append(-1.0)
+            prev = d
+    by_day: dict[tuple[str, int], list[int]] = {}
+    for j, t in enumerate(templates):
+        if rule_map[t.group].max_agents is not None:
+            by_day.setdefault((t.group, t.day), []).append(j)
+    for (g, _d), js in by_day.items():
+        r = new_row(-inf, float(rule_map[g].max_agents or 0))
+        rows.extend([r] * len(js))
+        cols.extend(js)
+        vals.extend([1.0] * len(js))
+    ncol, nrow = len(col_cost), len(row_lo)
+    if ncol == 0:
+        return 0.0
+    a = sp.csc_matrix((np.asarray(vals, float), (np.asarray(rows, np.int64),
+                                                   np.asarray(cols, np.int64))),
+                      shape=(nrow, ncol))
+    lp = highspy.HighsLp()
+    lp.num_col_ = ncol
+    lp.num_row_ = nrow
+    lp.col_cost_ = np.asarray(col_cost, float)
+    lp.col_lower_ = np.asarray(col_lo, float)
+    lp.col_upper_ = np.asarray(col_hi, float)
+    lp.row_lower_ = np.asarray(row_lo, float)
+    lp.row_upper_ = np.asarray(row_hi, float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.asarray(a.indptr, dtype=np.int32)
+    lp.a_matrix_.index_ = np.asarray(a.indices, dtype=np.int32)
+    lp.a_matrix_.value_ = np.asarray(a.data, dtype=float)
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("time_limit", float(time_limit))
+    solver.setOptionValue("threads", 1)
+    solver.passModel(lp)
+    solver.run()
+    if str(solver.getModelStatus()) != "HighsModelStatus.kOptimal":
+        return math.nan
+    return float(solver.getInfo().objective_function_value)
+
+
+def _lower_bound_pyomo(
+    scenario: Scenario,
+    *,
+    rules: Mapping[str, ShiftRule | Mapping[str, Any]] | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> float:
+    """:func:`lower_bound`'s LP built in pyomo, one row per deferred deadline with every
+    earlier flow in it (the formulation of before; ``tests/test_plan_scale.py`` checks
+    that :func:`_lower_bound_direct` gives the same bound)."""
+    import pyomo.environ as pyo
+
+    rule_map = shift_rules(scenario, rules)
+    h = scenario.horizon
+    templates, flows, work_rows = _bound_work(scenario, rule_map)
+    m = pyo.ConcreteModel(name="bound")
+    m.x = pyo.Var(range(len(templates)), domain=pyo.NonNegativeReals)
+    zi = [(j, b) for j, t in enumerate(templates) for b in range(len(t.break_offsets))]
+    m.z = pyo.Var(range(len(zi)), domain=pyo.NonNegativeReals)
     fidx = {f: n for n, f in enumerate(flows)}
     m.y = pyo.Var(range(len(flows)), domain=pyo.NonNegativeReals)
     m.rows = pyo.ConstraintList()
@@ -868,6 +1244,10 @@ def plan(
     pooling: bool = True,
     fte_hours: float = DEFAULT_FTE_HOURS,
     bound: bool = True,
+    warm_start: bool = False,
+    sequential: bool = False,
+    escalate: bool = False,
+    confirm_first: bool = False,
 ) -> PlanResult:
     """Plan the cheapest shifts found that meet every channel's target in the simulation.
 
@@ -915,7 +1295,22 @@ def plan(
         Paid hours of one FTE per 7-day week, for :attr:`PlanResult.costs` (see
         :func:`plan_costs`).
     bound : bool, default True
-        Compute :attr:`PlanResult.lower_bound` (one LP, see :func:`lower_bound`).
+        Compute :attr:`PlanResult.lower_bound` (one LP, see :func:`lower_bound`), in a
+        thread beside the loop.
+    warm_start : bool, default False
+        Start each round's schedule from the last round's (``schedule(warm_start=)``);
+        a schedule that comes back and meets again is then confirmed in full.
+    sequential : bool, default False
+        The sequential check (module docstring): a round stops at its first replication
+        when every verdict is clear or a channel surely misses.
+    escalate : bool, default False
+        For large centres (many channels sharing groups, where the rounds are the cost):
+        sized raises on the Erlang curve, escalating for channels that keep missing;
+        raises not held back by unrelated undos; every removal blamed when a channel
+        that met surely misses; a repeated schedule that now misses refutes and goes on.
+    confirm_first : bool, default False
+        Confirm every round that meets every target at once, so the loop stops on the
+        first confirmed plan (fewer rounds on a large centre, less trimming).
 
     Returns
     -------
@@ -930,10 +1325,25 @@ def plan(
     time_limit = finite_number("time_limit", time_limit, minimum=0, strict=True)
     gap = finite_number("gap", gap, minimum=0, maximum=1)
     fte_hours = finite_number("fte_hours", fte_hours, minimum=0, maximum=168, strict=True)
-    for name, flag in (("trim", trim), ("pooling", pooling), ("bound", bound)):
+    for name, flag in (("trim", trim), ("pooling", pooling), ("bound", bound),
+                       ("warm_start", warm_start), ("sequential", sequential),
+                       ("escalate", escalate), ("confirm_first", confirm_first)):
         if not isinstance(flag, bool):
             raise ValueError(f"{name} must be True or False (got {flag!r})")
     t_start = time.perf_counter()
+    # the lower bound needs nothing from the loop: one LP, solved in a thread beside it
+    # (HiGHS runs without Python's lock, so on two cores it costs the loop little)
+    bound_out: dict[str, Any] = {}
+
+    def bound_job() -> None:
+        try:
+            bound_out["value"] = lower_bound(scenario, rules=rules, time_limit=time_limit)
+        except BaseException as exc:  # handed to the caller below
+            bound_out["error"] = exc
+
+    bound_thread = threading.Thread(target=bound_job, name="wfm-plan-bound", daemon=True)
+    if bound:
+        bound_thread.start()
     h = scenario.horizon
     base = staffing.channel_requirements(scenario)
     pooled_base = staffing.group_requirements(scenario, base, pooled=True) if pooling else None
@@ -965,6 +1375,10 @@ def plan(
                 out -= cut
         return out
 
+    judged_channels = [c for c, ch in scenario.channels.items() if ch.target is not None]
+    miss_run = {c: 0 for c in base}
+    met_before: set[str] = set()
+    last_sched: Schedule | None = None
     confirm_of: int | None = None
     refuted: set[int] = set()
     chosen_i = -1
@@ -977,30 +1391,67 @@ def plan(
             confirm_of = None
         else:
             group_req = _group_req(scenario, base, up, cuts, pooled_base)
-            sched = schedule(scenario, group_req, rules=rules, time_limit=time_limit, gap=gap)
+            sched = schedule(scenario, group_req, rules=rules, time_limit=time_limit, gap=gap,
+                             warm_start=last_sched if warm_start else None)
+            last_sched = sched
             staffed = _staffed(scenario, sched)
         reps = replications * (CONFIRM_FACTOR if confirming is not None else 1)
-        sim = simulate(staffed, seed=seed + k - 1, replications=reps)
-        _pool(pooled_sd, sim)
+        first = SEQUENTIAL_FIRST
+        sim = None
+        day_band: dict[str, float] = {}
+        unclear: set[str] = set()
         spread = {c: math.sqrt(ss / dof) for c, (ss, dof) in pooled_sd.items() if dof > 0}
-        verdict, checks = judge(sim, min_contacts=min_contacts,
-                                interval_tolerance=interval_tolerance, confidence=confidence,
-                                spread=spread)
-        if confirming is not None:
-            verdict = _confirmation(verdict, sim, confidence)
-        met = bool(verdict["met"].all())
+        if (sequential and confirming is None and first < reps
+                and all(c in spread for c in judged_channels)):
+            # the sequential check: the first replication alone, judged as the full
+            # check would be; kept when a channel surely misses (the round fails
+            # whatever the other replications say: only the clear verdicts are acted on)
+            sim1 = simulate(staffed, seed=seed + k - 1, replications=first)
+            v1, c1 = _judge(sim1, min_contacts=min_contacts,
+                            interval_tolerance=interval_tolerance, confidence=confidence,
+                            spread=spread, project=reps)
+            is_clear = v1["clear"].to_numpy(bool)
+            # a round that meets is always judged on every replication: only a sure
+            # miss ends it early
+            keep = bool((is_clear & ~v1["met"].to_numpy(bool)).any())
+            if keep:
+                sim, checks = sim1, c1
+                day_band = {str(c): float(b) for c, b in zip(v1["channel"], v1["band"],
+                                                                strict=True)}
+                unclear = {str(c) for c, ok in zip(v1["channel"], is_clear, strict=True)
+                           if not ok}
+                verdict = v1.drop(columns=["band", "clear"])
+        if sim is None:
+            sim = simulate(staffed, seed=seed + k - 1, replications=reps)
+            _pool(pooled_sd, sim)
+            spread = {c: math.sqrt(ss / dof) for c, (ss, dof) in pooled_sd.items() if dof > 0}
+            verdict, checks = judge(sim, min_contacts=min_contacts,
+                                    interval_tolerance=interval_tolerance,
+                                    confidence=confidence, spread=spread)
+            if confirming is not None:
+                verdict = _confirmation(verdict, sim, confidence)
+        met = bool(verdict["met"].all()) and not unclear
         score = float(verdict["score"].sum())
         snapshot = {c: net(c) for c in base}
         # --- corrections decided from this round -----------------------------------
-        missed_ch = set(verdict.loc[~verdict["met"], "channel"])
+        # (a channel whose early verdict is not clear is neither raised nor trimmed)
+        missed_ch = set(verdict.loc[~verdict["met"], "channel"]) - unclear
         for c in missed_ch & set(base):  # a level that missed is never planned again
             part = checks[(checks["channel"] == c) & ~checks["met"]]
             idx = part["interval"].to_numpy(np.int64)
             lowest[c][idx] = np.maximum(lowest[c][idx], snapshot[c][idx] + 1)
+        for c in base:  # rounds in a row each channel missed (the escalation)
+            miss_run[c] = miss_run[c] + 1 if c in missed_ch else 0
         undone = 0
+        explained: set[str] = set()
         blocked = {c: np.zeros(h, bool) for c in base}
+        # escalate: a channel that met last round and surely misses now blames every
+        # removal of last round (at scale a removal reaches further than the groups
+        # serving the channel: fewer agents for one line of a blended group push its
+        # other line's calls onto a third group)
+        newly = escalate and bool(missed_ch & met_before)
         for (c, g), cells in removed.items():
-            if not set(skills[g]) & missed_ch:
+            if not newly and not set(skills[g]) & missed_ch:
                 continue
             for t, n in cells.items():  # the removal is blamed: undo it, never retry it
                 cuts[(c, g)][t] -= n
@@ -1008,32 +1459,61 @@ def plan(
                 cap[c][t] = max(cap[c][t] // 2, 1)
                 blocked[c][t] = True
                 undone += n
+            explained |= set(skills[g]) & missed_ch
+        if newly and undone:
+            explained |= missed_ch & met_before
+        met_before = set(verdict.loc[verdict["met"], "channel"]) - unclear
         added = 0
-        if missed_ch and not undone:
+        # a miss is raised unless an undone removal explains it (escalate: only the misses
+        # of channels served by a group that gave agents up wait for the undo; before,
+        # any undo held back every raise)
+        to_raise = missed_ch - explained if escalate else (missed_ch if not undone else set())
+        # a channel whose early verdict is unclear but a miss is raised too (not made a
+        # floor, not blamed on a removal): left alone it would wait for a round without
+        # a sure miss elsewhere, and at scale there is nearly always one
+        to_raise |= set(verdict.loc[~verdict["met"], "channel"]) & unclear & set(base)
+        if to_raise:
             before = sum(int(e.sum()) for e in up.values())
-            _raise(up, verdict, checks)
+            factor = ({c: min(2 ** max(miss_run[c] - 1, 0), ESCALATE_MAX) for c in to_raise}
+                      if escalate else None)
+            _raise(up, verdict[verdict["channel"].isin(to_raise)], checks, factor,
+                   scenario if escalate else None,
+                   {c: np.maximum(base[c] + snapshot[c], 0) for c in base})
             added = sum(int(e.sum()) for e in up.values()) - before
         removed = {}
         key = tuple(np.concatenate([sched.staff()[g] for g in scenario.group_names]).tolist())
-        final = met and (confirming is not None or (key in seen and rows[seen[key] - 1]["met"]))
-        if trim and not final:
+        # a schedule scheduled again that meets on its second seed counts as confirmed;
+        # with warm starts the same shifts come back more often (a small change of the
+        # requirement the last plan still covers), so it is confirmed in full instead
+        repeat_met = confirming is None and key in seen and bool(rows[seen[key] - 1]["met"])
+        final = met and (confirming is not None or (repeat_met and not warm_start))
+        # escalate: nothing is taken away while a channel surely misses (at scale the
+        # agents taken away reach the channels that miss through the shared groups)
+        # confirm_first: a round that met is confirmed next, on its own schedule, so
+        # nothing is taken away after it (a confirmation that holds ends the loop; one
+        # that is refuted raises its misses from the plan that met)
+        if (trim and not final and not (escalate and missed_ch)
+                and not (confirm_first and met)):
             # a group may give an agent up in an interval when every channel it serves met
             # its target this round and clears it there (or has no judged contacts there)
             clear = {}
             for v in verdict.itertuples(index=False):
                 part = checks[checks["channel"] == v.channel].sort_values("interval")
                 ok = (~part["judged"].to_numpy(bool)) | _clears(part)
-                clear[str(v.channel)] = np.asarray(ok & bool(v.met), bool)
+                clear[str(v.channel)] = np.asarray(ok & bool(v.met)
+                                                   & (str(v.channel) not in unclear), bool)
             free = {g: np.logical_and.reduce([clear.get(c, np.ones(h, bool)) for c in cs])
                     if cs else np.zeros(h, bool) for g, cs in skills.items()}
+
             for v in verdict.itertuples(index=False):
                 c = str(v.channel)
-                if (c not in base or not v.met or kinds[c] == "outbound"
+                if (c not in base or not v.met or kinds[c] == "outbound" or c in unclear
                         or not math.isfinite(float(v.target))):
                     continue
                 cur_net = net(c)
                 cells = _removals(scenario, c, checks[checks["channel"] == c], cur_net,
-                                  base[c], lowest[c], cap[c], blocked[c], float(v.margin))
+                                  base[c], lowest[c], cap[c], blocked[c],
+                                  float(v.margin) + day_band.get(c, 0.0))
                 for t, n in cells.items():
                     # from the group taking the largest share of the channel there among
                     # those free to give agents up, never below nobody
@@ -1063,6 +1543,8 @@ def plan(
             "removed": n_removed,
             "undone": undone,
             "confirms": confirming + 1 if confirming is not None else 0,
+            "replications": sim.n_replications,
+            "unclear": ", ".join(sorted(unclear)),
         }
         for v in verdict.itertuples(index=False):
             row[f"{v.channel}_service_level"] = v.service_level
@@ -1084,7 +1566,7 @@ def plan(
             reason = (f"every channel meets its target (round {k}, confirming round {first}"
                       " with a fresh seed)")
             break
-        if confirming is not None or (key in seen and rows[seen[key] - 1]["met"]):
+        if confirming is not None or (repeat_met and not met):
             refuted.add(confirming if confirming is not None else seen[key] - 1)
             refuted.update(i for i in range(len(rounds)) if rounds[i]["key"][2] == sched.cost
                            and rows[i]["met"] and i != cur and tuple(np.concatenate(
@@ -1097,7 +1579,7 @@ def plan(
                 since_best = 0
             else:
                 since_best += 1
-            if nothing or since_best >= patience:
+            if nothing or since_best >= patience or confirm_first or repeat_met:
                 # confirm the cheapest round that met before stopping on it
                 confirm_of = best_met
                 continue
@@ -1128,7 +1610,13 @@ def plan(
                 " schedule's coverage)"
             )
             break
-        if key in seen and confirming is None:
+        # escalate: a schedule that repeats a round which met (or a confirmation), and
+        # now misses, refutes it like a confirmation; its misses were raised, so the next
+        # round differs and the loop goes on
+        refuting = (escalate and added > 0 and (bool(rows[seen[key] - 1]["met"])
+                                                or int(rows[seen[key] - 1]["confirms"]) > 0)
+                    if key in seen else False)
+        if key in seen and confirming is None and not refuting:
             stop = StopReason.REPEATED
             short = sched.shortfall
             reason = (
@@ -1184,7 +1672,12 @@ def plan(
         ignore_index=True,
     )
     costs = plan_costs(scenario, chosen["schedule"], rules=rules, fte_hours=fte_hours)
-    lb = lower_bound(scenario, rules=rules, time_limit=time_limit) if bound else math.nan
+    lb = math.nan
+    if bound:
+        bound_thread.join()
+        if "error" in bound_out:
+            raise bound_out["error"]
+        lb = float(bound_out["value"])
     return PlanResult(
         scenario=chosen["scenario"],
         schedule=chosen["schedule"],
