@@ -200,3 +200,23 @@ def test_display_helpers():
     assert d["removed"].tolist() == ["4", "-"]
     assert d["undone"].tolist() == ["-", "2"]
     assert d["confirms round"].tolist() == ["-", "1"]
+
+
+def test_large_switches_the_scale_options_on(runner: CliRunner, priced: Path, tmp_path: Path, monkeypatch):
+    """``--large`` passes warm starts, the sequential check, escalation and early
+    confirmation to wfm.plan (each round's iterations row says how many replications
+    it simulated)."""
+    seen = {}
+    real = wfm.planning.plan
+
+    def spy(*args, **kwargs):
+        seen.update({k: kwargs.get(k) for k in ("warm_start", "sequential", "escalate", "confirm_first")})
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(wfm.planning, "plan", spy)
+    res = runner.invoke(app, ["plan", str(priced), "--max-iterations", "2", "--replications", "2",
+                              "--time-limit", "10", "--large", "--out", str(tmp_path)], env=ENV)
+    assert res.exit_code in (0, 1), res.output
+    assert seen == {"warm_start": True, "sequential": True, "escalate": True, "confirm_first": True}
+    it = pd.read_csv(tmp_path / "iterations.csv")
+    assert "replications" in it.columns and (it["replications"] <= 2).all()

@@ -147,6 +147,11 @@ def plan(
     fte_hours: float = typer.Option(
         planning.DEFAULT_FTE_HOURS, help="paid hours of one FTE per 7-day week"
     ),
+    large: bool = typer.Option(
+        False, "--large",
+        help="for a large centre: warm starts, the sequential check, escalating raises and"
+             " early confirmation (fewer, faster rounds; on a small centre often dearer)",
+    ),
     out: Path | None = typer.Option(
         None, help="write shifts, coverage, iterations, costs (CSV) and report.html here"
     ),
@@ -175,7 +180,8 @@ def plan(
         console.print(round_line(k, row, targets, sc.currency), highlight=False, width=width)
 
     res = planning.plan(sc, seed=seed, replications=replications, max_iterations=max_iterations,
-                        time_limit=time_limit, on_round=show, fte_hours=fte_hours)
+                        time_limit=time_limit, on_round=show, fte_hours=fte_hours,
+                        warm_start=large, sequential=large, escalate=large, confirm_first=large)
     console.print(
         "added / removed: agent-intervals of channel requirement each round's simulation"
         " raises or takes away for the next round",
