@@ -1506,6 +1506,12 @@ def compare_tab(edited: Scenario | None, seed: int, replications: int) -> None:
     else:
         st.caption("The variants have different horizons: no per-interval overlay.")
     st.dataframe(report.comparison_display(cmp), hide_index=True, key="comparison_table")
+    from wfm.report.week import variants_daily_display
+
+    per_day = variants_daily_display(results)
+    if not per_day.empty:
+        st.markdown("**Per day** (service level of each variant; points against the first)")
+        st.dataframe(per_day, hide_index=True, key="comparison_days")
     switch = [report.switch_measures_display(r).assign(variant=name)
               for name, r in results.items()]
     switch = [f for f in switch if not f.empty]

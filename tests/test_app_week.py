@@ -102,3 +102,29 @@ def test_week_view_figures_are_drawn_for_several_days_only(at):
     at.button(key="run").click().run()
     assert not any(k.startswith("fig:week:") for k in _charts(at))
     assert _frame(at, "day", "channel", "service level", "met") is None
+
+
+def test_compare_shows_each_variant_per_day(at):
+    """Compare on the bundled week: the as-loaded week against +4 voice agents all week,
+    a table per day and channel with each variant's service level (the runs' daily
+    frames) and the difference in points."""
+    import app  # noqa: PLC0415 - the app module, for its choice names
+
+    at.selectbox(key="scenario_choice").set_value("retail_week").run()
+    assert at.header[0].value == "Retail omnichannel week"
+    at.number_input(key="move:agents").set_value(4)
+    at.button(key="move_apply").click().run()
+    at.session_state["tab"] = "Compare"
+    at.run()
+    at.number_input(key="replications").set_value(1)
+    at.multiselect(key="compare_pick").set_value([app.AS_LOADED, app.EDITED])
+    at.button(key="compare_run").click().run()
+    assert not at.exception and not [e.value for e in at.error]
+    table = _frame(at, "day", "channel", "target", "as loaded", "edited", "edited vs as loaded")
+    assert table is not None and len(table) == 6 * 4  # Monday to Saturday x 4 channels
+    results = at.session_state["comparison"]["results"]
+    daily = {n: r.daily.set_index(["day", "channel"])["service_level"] for n, r in results.items()}
+    mon = table[(table["day"] == "Mon 23 Nov") & (table["channel"] == "phone")].iloc[0]
+    a, e = daily["as loaded"][(0, "phone")], daily["edited"][(0, "phone")]
+    assert mon["as loaded"] == f"{100 * a:.1f}%" and mon["edited"] == f"{100 * e:.1f}%"
+    assert e > a and mon["edited vs as loaded"].startswith("+")

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -50,6 +51,7 @@ __all__ = [
     "daily_figure",
     "day_names",
     "has_days",
+    "variants_daily_display",
     "volume_per_day_figure",
     "week_figures",
     "weekly_display",
@@ -132,6 +134,65 @@ def daily_display(result: SimulationResult) -> pd.DataFrame:
         close`` (contacts waiting at the day's end).
     """
     return _display(result.daily, day_names(result), "day", "day", _targets(result))
+
+
+def variants_daily_display(results: Mapping[str, SimulationResult]) -> pd.DataFrame:
+    """Service level per day of two or more runs over the same days, side by side.
+
+    Parameters
+    ----------
+    results : mapping of str to SimulationResult
+        Runs by name (the Compare tab's variants), the first the reference.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per day x channel with a target: ``day``, ``channel``, ``target``
+        (percent), then per run its service level (percent, ``-`` on a day without
+        contacts) and, after the first, ``<run> vs <first>`` in points. Empty when the
+        runs are single days or have different numbers of days.
+
+    Examples
+    --------
+    >>> import wfm
+    >>> sc = wfm.load_scenario("scenarios/retail_week.yaml")
+    >>> more = sc.with_values({"agents.voice.staff": [s + 2 for s in sc.staff()["voice"]]})
+    >>> runs = {"as is": wfm.simulate(sc, seed=1), "+2 voice": wfm.simulate(more, seed=1)}
+    >>> t = variants_daily_display(runs)
+    >>> t.columns.tolist()
+    ['day', 'channel', 'target', 'as is', '+2 voice', '+2 voice vs as is']
+    >>> t["day"].iloc[0], len(t) == 6 * 4
+    ('Mon 23 Nov', True)
+    """
+    from wfm.report.format import signed_points
+
+    names = [str(n) for n in results]
+    runs = list(results.values())
+    if len(runs) < 2 or not all(has_days(r) for r in runs):
+        return pd.DataFrame()
+    days = {len(day_names(r)) for r in runs}
+    if len(days) != 1:
+        return pd.DataFrame()
+    first = runs[0]
+    targets = _targets(first)
+    dnames = day_names(first)
+    base = first.daily[first.daily["channel"].isin(list(targets))]
+    out = pd.DataFrame({
+        "day": [dnames[int(k)] for k in base["day"]],
+        "channel": base["channel"].astype(str).to_numpy(),
+        "target": [pct(targets[str(c)], 0) for c in base["channel"]],
+    })
+    key = list(zip(base["day"], base["channel"], strict=True))
+    values: list[np.ndarray] = []
+    for name, r in zip(names, runs, strict=True):
+        sl = r.daily.set_index(["day", "channel"])["service_level"]
+        v = np.array([float(sl.get(k, np.nan)) for k in key])
+        values.append(v)
+        out[name] = [pct(x) for x in v]
+    for name, v in zip(names[1:], values[1:], strict=True):
+        out[f"{name} vs {names[0]}"] = [signed_points(d) if np.isfinite(d) else "-"
+                                        for d in v - values[0]]
+    return out
 
 
 def weekly_display(result: SimulationResult) -> pd.DataFrame:
