@@ -199,7 +199,8 @@ def profile_plan(days: int, max_iterations: int, mode: str, replications: int) -
     """``wfm.plan`` on the centre with timers around the functions the loop calls.
     ``mode``: ``cold`` (the loop's defaults), ``warm`` (each round's schedule warm-started
     by this wrapper, for code without ``plan(warm_start=)``), ``scale`` (the options for
-    a large centre: ``warm_start``, ``sequential``, ``escalate``, ``confirm_first``)."""
+    a large centre: ``warm_start``, ``sequential``, ``escalate``, ``confirm_first``),
+    ``scale2`` (those, and the replications in two processes: ``workers=2``)."""
     warm = mode == "warm"
     import types
 
@@ -233,8 +234,10 @@ def profile_plan(days: int, max_iterations: int, mode: str, replications: int) -
     planning.simulate = tm.wrap("simulation", planning.simulate)
     planning.judge = tm.wrap("judging", planning.judge)
     opts: dict[str, Any] = {}
-    if mode == "scale":  # the options for a large centre (wfm.plan's own warm start)
+    if mode in ("scale", "scale2"):  # the options for a large centre (wfm.plan's own warm start)
         opts = {"warm_start": True, "sequential": True, "escalate": True, "confirm_first": True}
+    if mode == "scale2":  # and each round's replications in two processes (wall time; the
+        opts["workers"] = 2  # CPU column then counts this process only)
     load0 = os.getloadavg()[0]
     t0, c0 = time.perf_counter(), time.process_time()
     res = wfm.plan(sc, seed=0, max_iterations=max_iterations, replications=replications, **opts)
@@ -335,7 +338,7 @@ def main() -> None:
     ap.add_argument("--before", type=Path, help="code before the change (a worktree)")
     ap.add_argument("--after", type=Path, default=ROOT, help="code after (default: this checkout)")
     ap.add_argument("--cases", nargs="*", default=["schedule:1", "plan:1", "schedule:7", "plan:7"],
-                    help="CASE:DAYS[:MAX_ITER[:cold|warm|scale[:REPS]]], e.g. plan:7:15:scale:3"
+                    help="CASE:DAYS[:MAX_ITER[:cold|warm|scale|scale2[:REPS]]], e.g. plan:7:15:scale2:3"
                          " (the before code always runs cold)")
     ap.add_argument("--before-max-iterations", type=int, default=None,
                     help="cap the before code's rounds on the week (its per-round times are shown)")

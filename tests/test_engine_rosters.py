@@ -219,9 +219,6 @@ def test_roster_staff_and_on_duty_columns_to_the_minute():
     assert staff[:4] == [0, 1, 1, 1] and staff[8] == 3 and staff[9] == 2  # 10:00 and 10:15 (a break)
 
 
-@pytest.mark.xfail(strict=True, reason="engine: at the same instant the run loop completes a contact before it "
-                   "fires the agent's break or shift-end timer, so an agent whose contact ends exactly when its "
-                   "break starts takes the next contact and postpones the break by a whole handle time")
 def test_break_starting_as_a_contact_ends_is_taken_at_once(monkeypatch):
     """One agent from 08:05 (a queue already waiting) with constant 600 s calls: its calls
     end at 08:15, 08:25, ..., 09:05, exactly when its break 09:05-09:20 starts. It must
@@ -239,8 +236,6 @@ def test_break_starting_as_a_contact_ends_is_taken_at_once(monkeypatch):
     assert not [t for t in starts if 3900 <= t < 4800], starts
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a rostered shift that starts before the horizon with a break that "
-                   "begins before the horizon's start joins the agent twice")
 def test_shift_started_before_the_horizon_with_its_break_straddling_the_start():
     """One agent 07:00-09:00 with a break 07:50-08:10, the horizon 08:00-09:00 in
     15-minute intervals: on duty from 08:10 to 09:00 only (5, 15, 15, 15 minutes), never

@@ -267,8 +267,6 @@ def test_backup_group_waits_for_its_delay(monkeypatch, runs):
         fam.rejects(c["wait_sum"], wrong["asa"], "ASA of the pooled M/M/10", per=c["answered"])
 
 
-@pytest.mark.xfail(strict=True, reason="engine: overflow eligibility compares t - arrival >= delay in floating "
-                   "point; for about 0.05% of contacts the idle back-up agent is not handed the contact at its timer")
 def test_backup_takes_a_contact_exactly_at_its_delay():
     """Only back-up agents (30 of them for 6.7 Erlangs): every contact waits exactly its
     20 s delay (an idle back-up agent takes it when the delay runs out), so all are

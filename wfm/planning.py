@@ -1248,6 +1248,7 @@ def plan(
     sequential: bool = False,
     escalate: bool = False,
     confirm_first: bool = False,
+    workers: int = 1,
 ) -> PlanResult:
     """Plan the cheapest shifts found that meet every channel's target in the simulation.
 
@@ -1311,6 +1312,9 @@ def plan(
     confirm_first : bool, default False
         Confirm every round that meets every target at once, so the loop stops on the
         first confirmed plan (fewer rounds on a large centre, less trimming).
+    workers : int, default 1
+        Processes that simulate a round's replications at once (``simulate(...,
+        workers=)``): the same numbers, sooner on a large centre with several cores.
 
     Returns
     -------
@@ -1325,6 +1329,7 @@ def plan(
     time_limit = finite_number("time_limit", time_limit, minimum=0, strict=True)
     gap = finite_number("gap", gap, minimum=0, maximum=1)
     fte_hours = finite_number("fte_hours", fte_hours, minimum=0, maximum=168, strict=True)
+    workers = whole_number("workers", workers, minimum=1, maximum=256)
     for name, flag in (("trim", trim), ("pooling", pooling), ("bound", bound),
                        ("warm_start", warm_start), ("sequential", sequential),
                        ("escalate", escalate), ("confirm_first", confirm_first)):
@@ -1406,7 +1411,7 @@ def plan(
             # the sequential check: the first replication alone, judged as the full
             # check would be; kept when a channel surely misses (the round fails
             # whatever the other replications say: only the clear verdicts are acted on)
-            sim1 = simulate(staffed, seed=seed + k - 1, replications=first)
+            sim1 = simulate(staffed, seed=seed + k - 1, replications=first, workers=workers)
             v1, c1 = _judge(sim1, min_contacts=min_contacts,
                             interval_tolerance=interval_tolerance, confidence=confidence,
                             spread=spread, project=reps)
@@ -1422,7 +1427,7 @@ def plan(
                            if not ok}
                 verdict = v1.drop(columns=["band", "clear"])
         if sim is None:
-            sim = simulate(staffed, seed=seed + k - 1, replications=reps)
+            sim = simulate(staffed, seed=seed + k - 1, replications=reps, workers=workers)
             _pool(pooled_sd, sim)
             spread = {c: math.sqrt(ss / dof) for c, (ss, dof) in pooled_sd.items() if dof > 0}
             verdict, checks = judge(sim, min_contacts=min_contacts,

@@ -48,6 +48,7 @@ import pyarrow.parquet as pq
 
 from wfm import limits
 from wfm.batch.spec import ROW_MEASURES, Point, SweepSpec, _param_column
+from wfm.sim.parallel import main_module_hidden
 
 __all__ = ["Outcome", "WorkerPool", "auto_chunk", "cores", "run_dask", "run_local"]
 
@@ -216,7 +217,8 @@ class WorkerPool:
         parent_conn, child_conn = self._ctx.Pipe()
         proc = self._ctx.Process(target=_worker_main, args=(child_conn, os.getpid()),
                                  daemon=True, name="wfm-sweep-worker")
-        proc.start()
+        with main_module_hidden():  # the child needs nothing from the caller's script
+            proc.start()
         child_conn.close()
         return _Worker(proc, parent_conn)
 
@@ -368,9 +370,10 @@ def run_dask(spec: SweepSpec, todo: list[Point], workers: int, chunk: int | None
             # without a dashboard the scheduler still serves health checks over HTTP, on
             # 8787 or, when that is taken (another cluster), another port: not a problem
             warnings.filterwarnings("ignore", message="Port 8787 is already in use")
-            cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1,
-                                               host="127.0.0.1", dashboard_address=None,
-                                               processes=True)
+            with main_module_hidden():  # its worker processes start by spawn
+                cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1,
+                                                   host="127.0.0.1", dashboard_address=None,
+                                                   processes=True)
         client, own = distributed.Client(cluster), True
     futures = {}
     try:

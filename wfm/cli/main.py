@@ -83,6 +83,7 @@ def run(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     seed: int = typer.Option(0, help="root random seed (a whole number >= 0)"),
     replications: int = typer.Option(1, help="independent replications"),
+    workers: int = typer.Option(1, help="processes that run the replications at once"),
     out: Path | None = typer.Option(
         None, help="write intervals.csv, groups.csv, summary.csv and report.html here"
     ),
@@ -98,10 +99,12 @@ def run(
 
     seed = whole_number("--seed", seed, minimum=0)
     replications = whole_number("--replications", replications, minimum=1)
+    workers = whole_number("--workers", workers, minimum=1, maximum=256)
     sc = _scenario(scenario)
     _out_dir(out)
     with replications_bar(console, replications, show=replications > 1) as progress:
-        result = simulate(sc, seed=seed, replications=replications, progress=progress)
+        result = simulate(sc, seed=seed, replications=replications, progress=progress,
+                          workers=workers)
     diag = diagnose(result)
     verdicts = diag.verdicts
     width = terminal_width(console)
@@ -147,6 +150,7 @@ def plan(
     fte_hours: float = typer.Option(
         planning.DEFAULT_FTE_HOURS, help="paid hours of one FTE per 7-day week"
     ),
+    workers: int = typer.Option(1, help="processes that run each round's replications at once"),
     large: bool = typer.Option(
         False, "--large",
         help="for a large centre: warm starts, the sequential check, escalating raises and"
@@ -168,6 +172,7 @@ def plan(
     max_iterations = whole_number("--max-iterations", max_iterations, minimum=1, maximum=1000)
     time_limit = finite_number("--time-limit", time_limit, minimum=0, strict=True)
     fte_hours = finite_number("--fte-hours", fte_hours, minimum=0, maximum=168, strict=True)
+    workers = whole_number("--workers", workers, minimum=1, maximum=256)
     sc = _scenario(scenario)
     _out_dir(out)
 
@@ -181,7 +186,8 @@ def plan(
 
     res = planning.plan(sc, seed=seed, replications=replications, max_iterations=max_iterations,
                         time_limit=time_limit, on_round=show, fte_hours=fte_hours,
-                        warm_start=large, sequential=large, escalate=large, confirm_first=large)
+                        warm_start=large, sequential=large, escalate=large, confirm_first=large,
+                        workers=workers)
     console.print(
         "added / removed: agent-intervals of channel requirement each round's simulation"
         " raises or takes away for the next round",

@@ -11,6 +11,9 @@ process machinery, which costs more than the simulation itself:
   would be wrong.
 * :func:`boundary` schedules an already-triggered event with ``URGENT`` priority, so an
   interval boundary at time ``t`` runs before a completion at the same ``t``.
+* :func:`boundary_next` tells the run loop whether the next event is a boundary (the
+  loop fires its own timers due at a completion's time before the completion, but not
+  before a boundary at that time).
 * A completion carries its own time in its value, so the engine never reads the clock
   in the hot path.
 
@@ -27,7 +30,7 @@ import simpy
 from simpy.core import EmptySchedule
 from simpy.events import NORMAL, URGENT, Event
 
-__all__ = ["Completion", "EmptySchedule", "boundary"]
+__all__ = ["Completion", "EmptySchedule", "boundary", "boundary_next"]
 
 
 class Completion(Event):
@@ -43,6 +46,12 @@ class Completion(Event):
         self._value = value
         self._ok = True
         heappush(env._queue, (at, NORMAL, next(env._eid), self))
+
+
+def boundary_next(env: simpy.Environment) -> bool:
+    """Whether the next event in simpy's queue is an interval boundary (the queue must
+    not be empty): boundaries are the only events scheduled ``URGENT``."""
+    return env._queue[0][1] == URGENT
 
 
 def boundary(env: simpy.Environment, at: float, value: Any,

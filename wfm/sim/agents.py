@@ -55,6 +55,9 @@ class Staffing:
     def _refill(self, a: Agent, t: float) -> float:  # pragma: no cover - the run's
         raise NotImplementedError
 
+    def _no_room(self, a: Agent, g: int) -> None:  # pragma: no cover - the run's
+        raise NotImplementedError
+
     def _hire(self, g: int, t: float) -> Agent:
         """A new agent of group g: one who left earlier comes back (so a staff curve
         going up and down does not pile up agents), else a new one."""
@@ -104,7 +107,7 @@ class Staffing:
             return
         g = a.group
         self.staying[g] -= 1
-        self.partial[g].pop(a.id, None)
+        self._no_room(a, g)
         if a.load == 0:
             try:
                 self.idle[g].remove(a)
@@ -155,13 +158,14 @@ class Staffing:
             for start, end, breaks in roster:
                 a = self._hire(g, start)
                 a.state = GONE
-                on, off = [start], []
-                for bs, be in breaks:
-                    off.append(bs)
-                    on.append(be)
-                off.append(end)
-                for t in on:
-                    heappush(self.timers, (max(t, 0.0), next(self.seq), ON_DUTY, a, None))
-                for t in off:
-                    if t > 0:
-                        heappush(self.timers, (t, next(self.seq), OFF_DUTY, a, None))
+                # the spells on duty: start to the first break, each break's end to the
+                # next break (or the shift's end); a spell over before the horizon starts
+                # is dropped whole (a shift begun before the horizon whose break straddles
+                # its start comes on duty at the break's end, once)
+                edges = [start, *(t for brk in breaks for t in brk), end]
+                for on, off in zip(edges[::2], edges[1::2], strict=True):
+                    on = max(on, 0.0)
+                    if off <= on:
+                        continue
+                    heappush(self.timers, (on, next(self.seq), ON_DUTY, a, None))
+                    heappush(self.timers, (off, next(self.seq), OFF_DUTY, a, None))

@@ -14,6 +14,16 @@ Design (see ``docs/design.md``, "Engine design notes"):
   due timer (a give-up, a ``max_wait``, an overflow delay running out, a retrial, a
   rostered agent's shift or break) earlier than the next simpy event to the router,
   in time order, then steps simpy. Timers live in one heap.
+* At the same instant, events run in this order: an interval boundary; the timers due,
+  in the order they were set (a rostered agent's shift start or end and breaks are set
+  first, when the run starts); service completions; arrivals. So a break or shift end
+  due at t wins over starting a new contact at t, and the contact in hand is always
+  finished first: an agent whose call ends exactly when its break starts is already
+  leaving when the call ends, and goes on break instead of taking the next contact (a
+  chat agent takes no new session and goes when its last one ends). Likewise a
+  contact whose patience runs out at t has gone before an agent freed at t looks at
+  its queue (as lazy abandonment, below, counts it), and an agent whose shift starts
+  at t is there for a contact arriving at t.
 * Waiting lines are deques per channel; a contact that gave up or moved stays in the
   deque, marked, and is skipped; the number really waiting is kept per channel.
 * Routing rules are policy objects (:mod:`wfm.sim.policies`).
@@ -57,7 +67,7 @@ import math
 import time
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from heapq import heappop, heappush
 from itertools import count
 
@@ -113,6 +123,7 @@ def simulate(
     replications: int = 1,
     progress: ProgressCallback | None = None,
     time_limit: float | None = None,
+    workers: int = 1,
 ) -> SimulationResult:
     """Simulate the scenario's horizon on every channel.
 
@@ -132,6 +143,12 @@ def simulate(
         Wall-clock seconds the whole run may take; beyond it the run stops with a
         ``TimeoutError`` (checked at every interval boundary). Sweeps use it for their
         ``point_timeout``; the app for its runs.
+    workers : int, default 1
+        Processes that run the replications at once (:mod:`wfm.sim.parallel`). The
+        result is the same to the last bit as with one; worth it when a replication
+        takes seconds (a large centre's week). From a script, call it under ``if
+        __name__ == "__main__":`` (the processes start by ``forkserver``, as
+        :func:`wfm.sweep`'s by ``spawn``).
 
     Returns
     -------
@@ -155,6 +172,7 @@ def simulate(
     if time_limit is not None:
         time_limit = finite_number("time_limit", time_limit, minimum=0, strict=True)
     limits.check("replications", replications, "max_replications")
+    workers = whole_number("workers", workers, minimum=1, maximum=256)
     t0 = time.perf_counter()
     deadline = INF if time_limit is None else t0 + time_limit
     model = compile_model(scenario)
@@ -169,8 +187,15 @@ def simulate(
     paused = gc.isenabled()
     gc.disable()
     try:
-        for r, ss in enumerate(streams):
-            acc = _Run(model, scenario, ss, deadline, time_limit).run()
+        runs: Iterable[Accumulator]
+        if workers > 1 and replications > 1:
+            from wfm.sim.parallel import replications_in_processes
+
+            runs = replications_in_processes(scenario, int(seed), int(replications), workers,
+                                             time_limit)
+        else:
+            runs = (_Run(model, scenario, ss, deadline, time_limit).run() for ss in streams)
+        for r, acc in enumerate(runs):
             totals.append(channel_totals(acc, definitions))
             fired.append(list(acc.fired))
             if total is None:
@@ -239,6 +264,10 @@ class _Run(Staffing):
         self.pool = [c.pool for c in chans]
         self.pool_cap = list(model.pools)
         self.pool_used = [0] * len(model.pools)
+        # a contact in service frees its line when its service ends: the end times, per
+        # pool, in a heap, read when a contact next asks for a line of the pool (lines
+        # of waiting contacts are freed as they leave the queue)
+        self.line_ends: list[list[float]] = [[] for _ in model.pools]
         self.wrap = [c.wrap for c in chans]
         self.queues: list[deque[Contact]] = [deque() for _ in range(C)]
         self.live = [0] * C  # contacts really waiting per channel
@@ -262,12 +291,18 @@ class _Run(Staffing):
         self.has_chat_skill = [any(rt.kinds[c] == CHAT for c in sk) for sk in rt.skills]
         self.out_skills = [[c for c in sk if rt.kinds[c] == OUTBOUND] for sk in rt.skills]
         self.inbound_skills = [[c for c in sk if rt.kinds[c] != OUTBOUND] for sk in rt.skills]
+        self.delayed_group = [any(d > 0 for d in self.delay[g]) for g in range(G)]
         self.reserve = [ob.reserve if (ob := chans[c].outbound) is not None else 0 for c in range(C)]
         self.agents: list[Agent] = []
         self.members: list[list[Agent]] = [[] for _ in range(G)]
         self.off_duty: list[list[Agent]] = [[] for _ in range(G)]  # gone, may come back
         self.idle: list[deque[Agent]] = [deque() for _ in range(G)]  # longest idle first
         self.partial: list[dict[int, Agent]] = [{} for _ in range(G)]  # chat room left
+        # the same agents filed by load, for room(): per group and load a heap of
+        # (since, agent id), stale entries dropped when they come to the top
+        self.rooms: list[list[list[tuple[int, int]]]] = [
+            [[] for _ in range(rt.units + 1)] for _ in range(G)]
+        self.since = count()
         self.staying = [0] * G
         self.present = [0] * G
         self.g_load = [0] * G
@@ -293,22 +328,36 @@ class _Run(Staffing):
             for g in range(G)
         ]
         self.share = [[self.cost[g][c] / rt.units for c in range(C)] for g in range(G)]
-        # lazy abandonment: on a plain channel without retrials a waiting contact needs no
+        # lazy abandonment: on a channel without retrials a waiting contact needs no
         # timer; whoever looks at the queue drops (and counts) those whose give-up time
         # has passed. Exact for FIFO. Channels with lines, a queue cap, retrials or
-        # max_wait keep a timer per waiting contact (they need the exact count).
-        self.lazy = [self.plain[c] and chans[c].retrial is None and chans[c].patience is not None
-                     for c in range(C)]
-        # channels whose contacts end without lines, transfers or wrap-up, and (group,
-        # channel) pairs with nothing special about starting or ending a contact
-        self.plain_end = [chans[c].pool < 0 and chans[c].transfer_to < 0 and chans[c].wrap == 0
-                          for c in range(C)]
+        # max_wait keep a timer per waiting contact (they need the exact count, or the
+        # give-up's own time for the retrial); balking and overflow delays do not.
+        self.lazy = [
+            c_.pool < 0 and c_.queue_cap < 0 and c_.max_wait == INF and c_.kind != OUTBOUND
+            and c_.retrial is None and c_.patience is not None
+            for c_ in chans
+        ]
+        # channels whose contacts end with nothing to do but free the agent (no transfer,
+        # no social care): their wrap-up is folded into the completion, one event at the
+        # end of the wrap-up (nothing observes the gap: the line is freed at the end of
+        # the service through line_ends), and (group, channel) pairs with nothing special
+        # about starting or ending a contact
+        self.plain_end = [chans[c].transfer_to < 0 for c in range(C)]
         self.plain_gc = [[
             self.factor[g][c] == 1.0 and rt.kinds[c] != OUTBOUND and not chans[c].judged_finished
             and not chans[c].first_only and self.cost[g][c] == rt.units and self.plain_end[c]
+            and chans[c].pool < 0
+            for c in range(C)] for g in range(G)]
+        # pairs plain but for first-attempt counts or a line (_start_voice)
+        self.voice_gc = [[
+            self.factor[g][c] == 1.0 and rt.kinds[c] != OUTBOUND and not chans[c].judged_finished
+            and self.cost[g][c] == rt.units and self.plain_end[c]
             for c in range(C)] for g in range(G)]
         # social care: mentions, triage, posts (wfm.sim.social)
         self.social = SocialCare(self) if any(ch.social for ch in chans) else None
+        self.unusual = [rt.kinds[c] == OUTBOUND or (self.social is not None and chans[c].social is not None)
+                        for c in range(C)]
         if self.social is not None:
             for c in range(C):
                 if self.social.mention_of[c] >= 0 or chans[c].social is not None:
@@ -316,6 +365,7 @@ class _Run(Staffing):
                     self.plain_end[c] = False
                     for g in range(G):
                         self.plain_gc[g][c] = False
+                        self.voice_gc[g][c] = False
         self.timers: list[tuple] = []
         self.seq = count()
         self.arrivals: list[tuple[float, int, float, float, int]] = []
@@ -331,6 +381,8 @@ class _Run(Staffing):
             "transferred_in", "transferred_out", "rerouted", "connected", "answered_first",
             "in_target_first", "abandoned_first", "short_first")}
         self.f_abandoned = self.f["abandoned"]
+        self.f_answered_first = self.f["answered_first"]
+        self.f_in_target_first = self.f["in_target_first"]
 
     # ------------------------------------------------------------------ run loop
     def run(self) -> Accumulator:
@@ -340,20 +392,21 @@ class _Run(Staffing):
         self._schedule_rosters()
         if self.social is not None:
             self.social.schedule_incidents()
-        step, peek = env.step, env.peek
+        step, peek, boundary_next = env.step, env.peek, _simpy.boundary_next
         arrive, fire = self._arrive, self._timer
         timers = self.timers
         arrivals, ptr, n = self.arrivals, 0, 0
         while True:
             nxt = peek()  # the next simpy event: a completion or an interval boundary
             while True:
-                # arrivals before it, and not after the next timer (an arrival first on a
-                # tie); routing one may schedule an earlier completion or push a timer
+                # arrivals before it and before the next timer (see "at the same instant"
+                # in the module's docstring); routing one may schedule an earlier
+                # completion or push a timer
                 tt = timers[0][0] if timers else INF
                 while ptr < n:
                     x = arrivals[ptr]
                     ta = x[0]
-                    if ta >= nxt or ta > tt:
+                    if ta >= nxt or ta >= tt:
                         break
                     ptr += 1
                     end = arrive(x)
@@ -361,8 +414,13 @@ class _Run(Staffing):
                         nxt = end
                     if timers:
                         tt = timers[0][0]
-                if tt < nxt:  # a timer before the next simpy event (simpy first on a tie)
-                    end = fire(heappop(timers))
+                # a timer before the next simpy event, or at the same time unless that
+                # event is an interval boundary
+                if tt < nxt or (tt == nxt < INF and not boundary_next(env)):
+                    entry = heappop(timers)
+                    if entry[2] == _GIVEUP and entry[3].state != WAITING:
+                        continue  # the contact was served (or left) before its give-up
+                    end = fire(entry)
                     if end < nxt:
                         nxt = end
                     continue
@@ -481,7 +539,21 @@ class _Run(Staffing):
                     k = i * self.C + c
                     self.f_hist[k * N_BINS] += 1
                     self.f_in_target[k] += 1
-                    return self._begin(a, g, c, t, t + handle, None)
+                    # _begin, written out (this runs for most contacts)
+                    units = self.units
+                    a.load += units
+                    self.g_load[g] += units
+                    L = self.L
+                    end = t + handle
+                    stop_at = end + self.wrap[c]  # the wrap-up folded in (plain_end)
+                    j = int(t // L)
+                    if stop_at <= (j + 1) * L:
+                        if j < self.H:
+                            self.f_busy[j * self.G + g] += stop_at - t
+                    else:
+                        self._busy(g, c, t, stop_at)
+                    _simpy.Completion(self.env, stop_at, (a, c, units, stop_at, None), self._complete)
+                    return stop_at
                 return self._start_special(a, g, c, Contact(t, c, handle, giveup, i), t)
             self._enqueue(Contact(t, c, handle, giveup, i), c, t)
             return INF
@@ -498,9 +570,14 @@ class _Run(Staffing):
         """A contact reaches channel x.channel at t: served, queued, or lost."""
         c = x.channel
         pool = self.pool[c]
-        if pool >= 0 and self.pool_used[pool] >= self.pool_cap[pool]:
-            self._lost(x, t, "blocked")
-            return INF
+        if pool >= 0:
+            ends = self.line_ends[pool]
+            while ends and ends[0] <= t:  # lines freed by services ended by t
+                heappop(ends)
+                self.pool_used[pool] -= 1
+            if self.pool_used[pool] >= self.pool_cap[pool]:
+                self._lost(x, t, "blocked")
+                return INF
         g = self.choose[c](self, c, t)
         if g >= 0:
             if pool >= 0:
@@ -540,20 +617,48 @@ class _Run(Staffing):
         return a
 
     def room(self, g: int, c: int) -> Agent | None:
-        """The least-loaded agent of group g holding chats with room for channel c."""
-        cost = self.cost[g][c]
-        units = self.units
-        best, best_load = None, units
-        for a in self.partial[g].values():
-            load = a.load
-            if load + cost <= units and load < best_load:
-                best, best_load = a, load
-        return best
+        """The least-loaded agent of group g holding chats with room for channel c (of
+        equally loaded ones, the one that has had room longest: the first in
+        ``partial``'s order)."""
+        rooms = self.rooms[g]
+        agents = self.agents
+        for load in range(1, self.units - self.cost[g][c] + 1):
+            h = rooms[load]
+            while h:
+                since, aid = h[0]
+                a = agents[aid]
+                if a.since == since:
+                    if a.load == load:
+                        return a
+                    if a.bucket == load:  # (filed under a load it has left: file anew)
+                        a.bucket = -1
+                heappop(h)  # stale: the agent's load changed or it has no room now
+        return None
+
+    def _room(self, a: Agent, g: int) -> None:
+        """Agent a of group g holds chats and has room left: file it (again) by load."""
+        if a.since < 0:
+            self.partial[g][a.id] = a
+            a.since = next(self.since)
+        elif a.bucket == a.load:
+            return
+        a.bucket = a.load
+        heappush(self.rooms[g][a.load], (a.since, a.id))
+
+    def _no_room(self, a: Agent, g: int) -> None:
+        """Agent a of group g has no room left (or holds no chat, or goes off duty)."""
+        if a.since >= 0:
+            del self.partial[g][a.id]
+            a.since = -1
+            a.bucket = -1
 
     # ------------------------------------------------------------------ service
     def _start(self, a: Agent, g: int, c: int, x: Contact, t: float) -> float:
-        """Agent a of group g starts contact x of channel c at t; returns its end."""
+        """Agent a of group g starts contact x of channel c at t; returns its end (the
+        time of its completion event)."""
         if not self.plain_gc[g][c]:
+            if self.voice_gc[g][c]:
+                return self._start_voice(a, g, c, x, t)
             return self._start_special(a, g, c, x, t)
         # the common case, written out: it runs once per contact
         k = x.interval * self.C + c
@@ -569,6 +674,44 @@ class _Run(Staffing):
             self.f_in_target[k] += 1
         return self._begin(a, g, c, t, t + x.handle, x)
 
+    def _start_voice(self, a: Agent, g: int, c: int, x: Contact, t: float) -> float:
+        """:meth:`_start` for a pair that is plain but for first-attempt counts (the
+        channel has retrials) or a line."""
+        k = x.interval * self.C + c
+        wait = t - x.arrival
+        x.state = SERVED
+        if wait > 0:
+            self.f_wait[k] += wait
+            self.f_hist[k * N_BINS + bisect_right(EDGES, wait) + 1] += 1
+            on_time = wait <= self.within[c]
+        else:  # answered at once (the histogram's bin 0 also counts the answered)
+            self.f_hist[k * N_BINS] += 1
+            on_time = True
+        if on_time:
+            self.f_in_target[k] += 1
+        if x.first and self.first_only[c]:
+            self.f_answered_first[k] += 1
+            if on_time:
+                self.f_in_target_first[k] += 1
+        end = t + x.handle
+        if x.line >= 0:  # its line is freed when the service ends
+            heappush(self.line_ends[x.line], end)
+            x.line = -1
+        # _begin, written out
+        cost = self.units
+        a.load += cost
+        self.g_load[g] += cost
+        L = self.L
+        stop_at = end + self.wrap[c]  # the wrap-up folded in (plain_end)
+        j = int(t // L)
+        if stop_at <= (j + 1) * L:
+            if j < self.H:
+                self.f_busy[j * self.G + g] += stop_at - t
+        else:
+            self._busy(g, c, t, stop_at)
+        _simpy.Completion(self.env, stop_at, (a, c, cost, stop_at, x), self._complete)
+        return stop_at
+
     def _begin(self, a: Agent, g: int, c: int, t: float, end: float, x: Contact | None) -> float:
         """Agent a of group g (plain for channel c) is busy from t to end: count the busy
         time and schedule the completion."""
@@ -577,7 +720,7 @@ class _Run(Staffing):
         self.g_load[g] += cost
         # busy agent-seconds, split over the intervals the service (and wrap-up) spans
         L = self.L
-        stop_at = end + self.wrap[c]
+        stop_at = end + self.wrap[c]  # the wrap-up folded in (plain_end)
         j = int(t // L)
         stop = (j + 1) * L
         if stop_at <= stop:
@@ -585,46 +728,63 @@ class _Run(Staffing):
                 self.f_busy[j * self.G + g] += stop_at - t
         else:
             self._busy(g, c, t, stop_at)
-        _simpy.Completion(self.env, end, (a, c, cost, end, x), self._complete)
-        return end
+        _simpy.Completion(self.env, stop_at, (a, c, cost, stop_at, x), self._complete)
+        return stop_at
 
     def _start_special(self, a: Agent, g: int, c: int, x: Contact, t: float) -> float:
-        """:meth:`_start` with handle factors, outbound, finished-judged or first-attempt
-        counts, or partial capacity."""
+        """:meth:`_start` with handle factors, outbound, social care, finished-judged or
+        first-attempt counts, a line, or partial capacity."""
         k = x.interval * self.C + c
         wait = t - x.arrival
         handle = x.handle * self.factor[g][c]
-        if self.social is not None and self.m.channels[c].social is not None:
-            handle = self.social.handle(x, handle)
-        if self.kinds[c] == OUTBOUND:
-            ob = self.m.channels[c].outbound
-            if ob is not None and self.erngs[c].random() < ob.connect_rate:
-                self.f["connected"][k] += 1
-            elif ob is not None:
-                handle = ob.dial_time
+        if self.unusual[c]:  # social care or outbound
+            if self.social is not None and self.m.channels[c].social is not None:
+                handle = self.social.handle(x, handle)
+            if self.kinds[c] == OUTBOUND:
+                ob = self.m.channels[c].outbound
+                if ob is not None and self.erngs[c].random() < ob.connect_rate:
+                    self.f["connected"][k] += 1
+                elif ob is not None:
+                    handle = ob.dial_time
         x.state = SERVED
-        on_time = (wait + handle if self.judged_finished[c] else wait) <= self.within[c]
         if wait > 0:
             self.f_wait[k] += wait
             self.f_hist[k * N_BINS + bisect_right(EDGES, wait) + 1] += 1
         else:  # answered at once (the histogram's bin 0 also counts the answered)
             self.f_hist[k * N_BINS] += 1
+        if self.judged_finished[c]:
+            on_time = wait + handle <= self.within[c]
+        else:
+            on_time = wait <= self.within[c]
         if on_time:
             self.f_in_target[k] += 1
         if self.first_only[c] and x.first:
-            self.f["answered_first"][k] += 1
+            self.f_answered_first[k] += 1
             if on_time:
-                self.f["in_target_first"][k] += 1
+                self.f_in_target_first[k] += 1
         cost = self.cost[g][c]
         a.load += cost
         self.g_load[g] += cost
         if cost < self.units:  # a chat session (or deferred work beside chats)
             if a.load < self.units:
-                self.partial[g][a.id] = a
+                self._room(a, g)
             else:
-                self.partial[g].pop(a.id, None)
+                self._no_room(a, g)
         end = t + handle
-        self._busy(g, c, t, end + self.wrap[c])
+        if x.line >= 0:  # its line is freed when the service ends
+            heappush(self.line_ends[x.line], end)
+            x.line = -1
+        stop_at = end + self.wrap[c]
+        # busy agent-seconds (_busy, its common case written out)
+        L = self.L
+        j = int(t // L)
+        if stop_at <= (j + 1) * L:
+            if j < self.H:
+                self.f_busy[j * self.G + g] += (stop_at - t) * self.share[g][c]
+        else:
+            self._busy(g, c, t, stop_at)
+        if self.plain_end[c]:  # the wrap-up folded in
+            end = stop_at
         _simpy.Completion(self.env, end, (a, c, cost, end, x), self._complete)
         return end
 
@@ -669,9 +829,6 @@ class _Run(Staffing):
                 return
             self._freed(a, t)
             return
-        if x.line >= 0:
-            self.pool_used[x.line] -= 1
-            x.line = -1
         if self.social is not None:
             self.social.done(x, t)
         ch = self.m.channels[c]
@@ -718,7 +875,7 @@ class _Run(Staffing):
             if self.kinds[c] != CHAT and self.cost[g][c] == units:
                 break
         if a.load == 0:
-            self.partial[g].pop(a.id, None)
+            self._no_room(a, g)
             if self.out_skills[g]:
                 e = self._dial(a, g, t)
                 if e < INF:
@@ -726,9 +883,9 @@ class _Run(Staffing):
             a.idle_since = t
             self.idle[g].append(a)
         elif a.load < units and self.has_chat_skill[g]:
-            self.partial[g][a.id] = a
+            self._room(a, g)
         else:
-            self.partial[g].pop(a.id, None)
+            self._no_room(a, g)
         return end
 
     def can_take(self, a: Agent, g: int, c: int, t: float) -> bool:
@@ -745,7 +902,10 @@ class _Run(Staffing):
 
     def eligible(self, g: int, c: int, x: Contact, t: float) -> bool:
         """Whether group g may take x yet (its overflow delay for c has run out)."""
-        return t - x.arrival >= self.delay[g][c]
+        # the same sum as the timer's time (set when x was offered at x.arrival), so the
+        # timer's own instant is always eligible (``t - x.arrival >= delay`` can round
+        # below the delay)
+        return t >= x.arrival + self.delay[g][c]
 
     def head(self, c: int, t: float) -> Contact | None:
         """The oldest contact still waiting on channel c at t (dropping the gone ones; on

@@ -41,12 +41,17 @@ class LeastOccupied:
     def choose(self, run: _Run, c: int, t: float) -> int:
         best, best_occ = -1, 2.0
         units = run.units
+        idle, g_load, present = run.idle, run.g_load, run.present
+        chat = run.kinds[c] == CHAT
         for g in run.arrival_groups[c]:
-            if _free(run, g, c):
-                occ = run.g_load[g] / (run.present[g] * units)
+            if idle[g] or (chat and run.room(g, c) is not None):  # _free, written out
+                occ = g_load[g] / (present[g] * units)
                 if occ < best_occ:
                     best, best_occ = g, occ
         return best
+
+
+_LEAST_OCCUPIED = LeastOccupied()
 
 
 class Ordered:
@@ -71,7 +76,7 @@ class LongestIdle:
                 best, since = g, idle[0].idle_since
         if best >= 0 or run.kinds[c] != CHAT:
             return best
-        return LeastOccupied().choose(run, c, t)
+        return _LEAST_OCCUPIED.choose(run, c, t)
 
 
 class RandomGroup:
@@ -89,9 +94,16 @@ class Priority:
 
     def pick(self, run: _Run, a: Agent, t: float) -> int:
         g = a.group
+        queues, head = run.queues, run.head
+        if a.load == 0 and t < run.t_end and not run.delayed_group[g]:
+            # the common case: a free agent may take any inbound contact (can_take)
+            for c in run.inbound_skills[g]:
+                if queues[c] and head(c, t) is not None:
+                    return c
+            return -1
         for c in run.skills[g]:
-            if run.can_take(a, g, c, t):
-                x = run.head(c, t)
+            if queues[c] and run.can_take(a, g, c, t):
+                x = head(c, t)
                 if x is not None and run.eligible(g, c, x, t):
                     return c
         return -1
@@ -103,10 +115,18 @@ class Oldest:
     def pick(self, run: _Run, a: Agent, t: float) -> int:
         g = a.group
         best, arrived = -1, float("inf")
+        queues, head, eligible = run.queues, run.head, run.eligible
+        if a.load == 0 and t < run.t_end:  # a free agent may take any inbound contact
+            for c in run.inbound_skills[g]:
+                if queues[c]:
+                    x = head(c, t)
+                    if x is not None and x.arrival < arrived and eligible(g, c, x, t):
+                        best, arrived = c, x.arrival
+            return best
         for c in run.skills[g]:
-            if run.can_take(a, g, c, t):
-                x = run.head(c, t)
-                if x is not None and x.arrival < arrived and run.eligible(g, c, x, t):
+            if queues[c] and run.can_take(a, g, c, t):
+                x = head(c, t)
+                if x is not None and x.arrival < arrived and eligible(g, c, x, t):
                     best, arrived = c, x.arrival
         return best
 

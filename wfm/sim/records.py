@@ -94,9 +94,14 @@ class Agent:
         ``STAYING``, ``LEAVING`` or ``GONE``.
     idle_since : float
         When it last became idle (for ``longest_idle`` routing).
+    since : int
+        While it holds chats and has room (its group's ``partial``): its place in the
+        order in which such agents came to have room (-1: not there).
+    bucket : int
+        The load it was last filed under among the agents with room.
     """
 
-    __slots__ = ("group", "id", "idle_since", "load", "state")
+    __slots__ = ("bucket", "group", "id", "idle_since", "load", "since", "state")
 
     def __init__(self, aid: int, group: int) -> None:
         self.id = aid
@@ -104,6 +109,8 @@ class Agent:
         self.load = 0
         self.state = STAYING
         self.idle_since = -math.inf
+        self.since = -1
+        self.bucket = -1
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Agent({self.id}, group={self.group}, load={self.load}, state={self.state})"
