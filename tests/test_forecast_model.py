@@ -159,7 +159,7 @@ def test_holidays_are_closed_and_left_out_of_the_fit():
     assert plain.days["date"].iloc[0] == pd.Timestamp("2024-05-27")
     with pytest.raises(ForecastError, match="country"):
         forecast(h, days=1, country="XX")
-    with pytest.raises(ForecastError, match="subdiv: no subdivision 'ZZ' of country 'US'"):
+    with pytest.raises(ForecastError, match=r"subdiv: 'ZZ' is not a subdivision of US \(codes: AK, AL, "):
         forecast(h, days=1, country="US", subdiv="ZZ")
 
 

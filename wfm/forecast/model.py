@@ -541,28 +541,47 @@ def _special_days(special: Mapping[Any, Any] | None) -> dict[pd.Timestamp, float
     return out
 
 
-def _holidays(country: str | None, subdiv: str | None, years: Iterable[int]) -> dict[pd.Timestamp, str]:
+def check_holidays(country: str | None, subdiv: str | None) -> None:
+    """Check a public-holiday country and subdivision, naming the field that is wrong
+    (``country`` or ``subdiv``) and, for a subdivision, the codes it may take.
+
+    Raises
+    ------
+    ForecastError
+        An unknown country, an unknown subdivision of a known country (with the
+        country's subdivision codes), or a subdivision without a country.
+
+    Examples
+    --------
+    >>> check_holidays("US", "CA")
+    >>> check_holidays("US", "ZZ")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    wfm.forecast.model.ForecastError: cannot forecast: subdiv: 'ZZ' is not a subdivision of US (codes: AK, AL, ...
+    """
     if country is None:
         if subdiv is not None:
-            raise ForecastError([("subdiv", "needs country (e.g. country='US', subdiv='CA')")])
+            raise ForecastError([("subdiv", "needs a country (e.g. country US, subdivision CA)")])
+        return
+    import holidays
+
+    known = holidays.list_supported_countries()
+    if country not in known:
+        raise ForecastError([("country", f"no public holidays known for {country[:20]!r} (an ISO code such as"
+                                         " US, GB, DE)")])
+    subs = [str(s) for s in known[country]]
+    if subdiv is not None and subdiv not in subs:
+        codes = ", ".join(subs[:12]) + (" ..." if len(subs) > 12 else "") if subs else "none"
+        raise ForecastError([("subdiv", f"{subdiv[:20]!r} is not a subdivision of {country} (codes: {codes})")])
+
+
+def _holidays(country: str | None, subdiv: str | None, years: Iterable[int]) -> dict[pd.Timestamp, str]:
+    check_holidays(country, subdiv)
+    if country is None:
         return {}
     import holidays
 
-    try:
-        cal = holidays.country_holidays(country, subdiv=subdiv, years=sorted(set(years)))
-    except NotImplementedError:
-        if subdiv is not None:  # holidays raises the same error for an unknown subdivision
-            try:
-                holidays.country_holidays(country, years=sorted(set(years)))
-            except NotImplementedError:
-                pass
-            else:
-                raise ForecastError([("subdiv", f"no subdivision {subdiv!r} of country {country!r} (e.g. 'CA' "
-                                                "for a US state)")]) from None
-        raise ForecastError([("country", f"no holidays known for country {country!r} (an ISO code such as "
-                                         "'US', 'GB', 'DE')")]) from None
-    except Exception as exc:  # noqa: BLE001 - holidays raises plain exceptions for bad subdivisions
-        raise ForecastError([("subdiv", f"{str(exc)[:200]}")]) from None
+    cal = holidays.country_holidays(country, subdiv=subdiv, years=sorted(set(years)))
     return {pd.Timestamp(d): str(n) for d, n in cal.items()}
 
 

@@ -49,6 +49,7 @@ import pandas as pd
 
 from wfm import limits
 from wfm.errors import InputError
+from wfm.forecast.model import check_holidays
 from wfm.history import History, HistoryError, read_history
 from wfm.report.schedule import money_text
 
@@ -305,40 +306,6 @@ def example_history(
                 "aht": np.round(aht * rng.normal(1.0, 0.05, len(offered)), 1),
             }))
     return pd.concat(rows, ignore_index=True)
-
-
-def check_holidays(country: str | None, subdiv: str | None) -> None:
-    """Check a public-holiday country and subdivision before forecasting, naming the
-    field that is wrong (``country`` or ``subdiv``) and the codes it may take.
-
-    Raises
-    ------
-    InputError
-        An unknown country, an unknown subdivision of a known country (with the
-        country's subdivision codes), or a subdivision without a country.
-
-    Examples
-    --------
-    >>> check_holidays("US", "CA")
-    >>> check_holidays("US", "ZZ")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    wfm.errors.InputError: invalid input: subdiv: 'ZZ' is not a subdivision of US (codes: AK, AL, ...
-    """
-    if country is None:
-        if subdiv is not None:
-            raise InputError([("subdiv", "needs a country (e.g. country US, subdivision CA)")])
-        return
-    import holidays
-
-    known = holidays.list_supported_countries()
-    if country not in known:
-        raise InputError([("country", f"no public holidays known for {country[:20]!r} (an ISO code such as US, GB, "
-                                      "DE)")])
-    subs = [str(s) for s in known[country]]
-    if subdiv is not None and subdiv not in subs:
-        codes = ", ".join(subs[:12]) + (" ..." if len(subs) > 12 else "") if subs else "none"
-        raise InputError([("subdiv", f"{subdiv[:20]!r} is not a subdivision of {country} (codes: {codes})")])
 
 
 # ---------------------------------------------------------------------- text inputs
