@@ -4,7 +4,9 @@ The centre: a week of 15-minute intervals (672), 16 channels (8 voice lines, 3 c
 channels, 5 deferred queues: two email queues, social, back-office cases, callbacks),
 12 agent groups with overlapping skills, about 1,170 agents on duty at the weekly peak,
 staffed from Erlang requirements (voice: Erlang A at 80% in 20 s; chat and deferred:
-load at 85-90% occupancy) split over the groups that serve each channel.
+load at 85-90% occupancy) split over the groups that serve each channel. The centre is
+``large_centre.py``'s (shared with ``plan_large_bench.py``); this week's own are its peak
+volumes (:data:`PEAKS`, about 1.29x the plan bench's) and quiet nights (before 06:30 at 0.3x).
 
 Cases, each simulated for one replication of the week:
 
@@ -52,112 +54,39 @@ from collections import deque
 from pathlib import Path
 
 import numpy as np
+from large_centre import CHANNELS, GROUPS, INTERVAL_MIN, L, scenario  # benchmarks/, the script's directory
 
 ROOT = Path(__file__).resolve().parents[1]
-INTERVAL_MIN = 15
-L = INTERVAL_MIN * 60.0
 DAYS = 7
 H = DAYS * 24 * 60 // INTERVAL_MIN  # 672
 
 # ------------------------------------------------------------------------ the centre
-# name: (kind, peak volume per 15 min, aht s, patience s or None, concurrency)
-CHANNELS = {
-    "v_billing": ("voice", 520, 300, 180, 1),
-    "v_tech": ("voice", 380, 420, 240, 1),
-    "v_sales": ("voice", 300, 360, 150, 1),
-    "v_moves": ("voice", 220, 480, 240, 1),
-    "v_premium": ("voice", 160, 330, 300, 1),
-    "v_spanish": ("voice", 150, 360, 200, 1),
-    "v_business": ("voice", 120, 420, 240, 1),
-    "v_retention": ("voice", 90, 540, 300, 1),
-    "chat_support": ("chat", 320, 720, 300, 3),
-    "chat_sales": ("chat", 160, 600, 240, 2),
-    "chat_premium": ("chat", 60, 660, 300, 2),
-    "email": ("deferred", 140, 420, None, 1),
-    "email_business": ("deferred", 40, 540, None, 1),
-    "social": ("deferred", 50, 240, None, 1),
-    "cases": ("deferred", 60, 600, None, 1),
-    "callback": ("deferred", 20, 360, None, 1),
+# the channels, groups and staffing are large_centre's; this bench's own: the peak volume
+# per 15 min of each channel (about 1.29x plan_large_bench's) and quiet nights
+PEAKS: dict[str, float] = {
+    "v_billing": 520, "v_tech": 380, "v_sales": 300, "v_moves": 220, "v_premium": 160,
+    "v_spanish": 150, "v_business": 120, "v_retention": 90,
+    "chat_support": 320, "chat_sales": 160, "chat_premium": 60,
+    "email": 140, "email_business": 40, "social": 50, "cases": 60, "callback": 20,
 }
-# group: {channel: share of the channel's requirement it is staffed for}, skills in
-# priority order (dict order)
-GROUPS = {
-    "billing": {"v_billing": 0.8, "v_sales": 0.1},
-    "tech": {"v_tech": 0.85, "v_business": 0.2},
-    "sales": {"v_sales": 0.8, "v_retention": 0.2},
-    "moves": {"v_moves": 0.9, "v_billing": 0.1},
-    "premium": {"v_premium": 1.0, "chat_premium": 0.5},
-    "spanish": {"v_spanish": 1.0, "v_billing": 0.05},
-    "business": {"v_business": 0.8, "email_business": 0.6},
-    "retention": {"v_retention": 0.8, "v_tech": 0.15},
-    "chat_a": {"chat_support": 0.7, "chat_sales": 0.3},
-    "chat_b": {"chat_sales": 0.7, "chat_support": 0.3, "chat_premium": 0.5, "social": 0.5},
-    "back_a": {"email": 0.7, "cases": 0.6, "callback": 0.5, "v_moves": 0.1},
-    "back_b": {"email": 0.3, "email_business": 0.4, "social": 0.5, "cases": 0.4, "callback": 0.5},
-}
-TARGETS = {"voice": (20, 0.8), "chat": (60, 0.8), "deferred": (14400, 0.9)}
-
-
-def day_profile() -> np.ndarray:
-    """Share of the peak per 15-minute interval of a day: quiet nights, a morning peak
-    around 10:30, a second one around 14:30, an evening tail."""
-    h = (np.arange(96) + 0.5) / 4
-    prof = 0.05 + 0.95 * np.exp(-0.5 * ((h - 10.5) / 2.0) ** 2) + 0.8 * np.exp(-0.5 * ((h - 14.5) / 2.2) ** 2)
-    prof += 0.35 * np.exp(-0.5 * ((h - 19.0) / 1.8) ** 2)
-    prof[h < 6.5] *= 0.3
-    return prof / prof.max()
-
-
-WEEK = [1.0, 0.95, 0.92, 0.9, 0.88, 0.6, 0.45]  # Monday to Sunday
-
-
-def volumes() -> dict[str, list[float]]:
-    prof = day_profile()
-    curve = np.concatenate([prof * w for w in WEEK])
-    return {name: [round(float(v), 1) for v in peak * curve] for name, (_, peak, _, _, _) in CHANNELS.items()}
-
-
-def requirements(vol: dict[str, list[float]]) -> dict[str, np.ndarray]:
-    from wfm import erlang
-
-    out = {}
-    for name, (kind, _, aht, patience, conc) in CHANNELS.items():
-        v = np.asarray(vol[name], float)
-        if kind == "voice":
-            within, sl = TARGETS["voice"]
-            req = np.asarray(erlang.required_agents(v, aht, within, sl, interval=L, patience=patience), float)
-        elif kind == "chat":
-            req = np.ceil(v * aht / L / conc / 0.85)
-        else:
-            req = np.ceil(v * aht / L / 0.9)
-        out[name] = req
-    return out
-
-
-def staff_curves(vol: dict[str, list[float]]) -> dict[str, list[int]]:
-    req = requirements(vol)
-    return {g: [int(x) for x in np.ceil(sum(share * req[c] for c, share in skills.items()))]
-            for g, skills in GROUPS.items()}
 
 
 def build(features: bool, only: tuple[str, ...] | None = None) -> dict:
-    """The scenario mapping: case (a) without the switch features, case (b) with them
-    (``only``: with just those of :data:`FEATURES`)."""
-    vol = volumes()
-    staff = staff_curves(vol)
-    channels: dict[str, dict] = {}
-    for name, (kind, _, aht, patience, conc) in CHANNELS.items():
-        within, sl = TARGETS[kind]
-        ch: dict = {"kind": kind, "volume": vol[name], "aht": aht,
-                    "target": {"answer_within": within, "service_level": sl}}
-        if patience is not None:
-            ch["patience"] = patience
-        if conc > 1:
-            ch["concurrency"] = conc
-        channels[name] = ch
-    agents = [{"group": g, "skills": list(skills), "staff": staff[g]} for g, skills in GROUPS.items()]
-    data = {"name": "Large multi-skill week", "interval_minutes": INTERVAL_MIN, "start": "00:00",
-            "channels": channels, "agents": agents}
+    """The scenario mapping of the week.
+
+    Parameters
+    ----------
+    features : bool
+        Case (b), the switch features on (:func:`switch_features`); off, case (a).
+    only : tuple of str, optional
+        With ``features``: just those of :data:`FEATURES` (``--breakdown``).
+
+    Returns
+    -------
+    dict
+        :func:`large_centre.scenario` with :data:`PEAKS`, 7 days, quiet nights, no calendar.
+    """
+    data = scenario(PEAKS, DAYS, quiet_nights=True, name="Large multi-skill week")
     if features:
         switch_features(data, only)
     return data

@@ -7,7 +7,9 @@ Saturday and 09:00-18:00 on Sunday (``start_date`` a Monday, ``opening_hours``),
 ``shifts:`` rule per group (voice groups start every 15 minutes with 4, 6 and 8 hour
 shifts, chats every 30 minutes, the back office at fixed times with a headcount). The
 ``staff`` curves (how the centre shares a channel among its groups) come from the
-channels' Erlang requirements split by fixed shares. ``--days 1`` is its Monday.
+channels' Erlang requirements split by fixed shares. ``--days 1`` is its Monday. The
+centre is ``large_centre.py``'s (shared with ``engine_large_bench.py``); the peak volumes
+(:data:`PEAKS`) are this bench's own.
 
 Phases (:func:`profile_plan`): ``wfm.plan`` runs with timers wrapped around the
 functions it calls: ``requirements`` (``wfm.staffing`` channel and group requirements),
@@ -41,115 +43,36 @@ import time
 from pathlib import Path
 from typing import Any
 
+import large_centre  # benchmarks/, the script's directory (also for ``--worker`` in another checkout)
 import numpy as np
+from large_centre import shift_rules as shift_rules  # re-exported: the centre's rules, as before
 
 ROOT = Path(__file__).resolve().parents[1]
-INTERVAL_MIN = 15
-L = INTERVAL_MIN * 60.0
-PER_DAY = 24 * 60 // INTERVAL_MIN  # 96
-START_DATE = "2026-11-30"  # a Monday
 
 # ------------------------------------------------------------------------ the centre
-# name: (kind, peak volume per 15 min, aht s, patience s or None, concurrency)
-CHANNELS: dict[str, tuple[str, float, float, float | None, int]] = {
-    "v_billing": ("voice", 403, 300, 180, 1),
-    "v_tech": ("voice", 297, 420, 240, 1),
-    "v_sales": ("voice", 233, 360, 150, 1),
-    "v_moves": ("voice", 170, 480, 240, 1),
-    "v_premium": ("voice", 122, 330, 300, 1),
-    "v_spanish": ("voice", 117, 360, 200, 1),
-    "v_business": ("voice", 95, 420, 240, 1),
-    "v_retention": ("voice", 69, 540, 300, 1),
-    "chat_support": ("chat", 244, 720, 300, 3),
-    "chat_sales": ("chat", 122, 600, 240, 2),
-    "chat_premium": ("chat", 48, 660, 300, 2),
-    "email": ("deferred", 106, 420, None, 1),
-    "email_business": ("deferred", 32, 540, None, 1),
-    "social": ("deferred", 38, 240, None, 1),
-    "cases": ("deferred", 48, 600, None, 1),
-    "callback": ("deferred", 16, 360, None, 1),
+# the channels, groups, calendar, shift rules and staffing are large_centre's; this bench's
+# own: the peak volume per 15 min of each channel
+PEAKS: dict[str, float] = {
+    "v_billing": 403, "v_tech": 297, "v_sales": 233, "v_moves": 170, "v_premium": 122,
+    "v_spanish": 117, "v_business": 95, "v_retention": 69,
+    "chat_support": 244, "chat_sales": 122, "chat_premium": 48,
+    "email": 106, "email_business": 32, "social": 38, "cases": 48, "callback": 16,
 }
-TARGETS = {"voice": (20, 0.8), "chat": (60, 0.8), "deferred": (14400, 0.9)}
-# group: {channel: share of the channel's requirement its staff curve carries}; skills in
-# priority order (dict order)
-GROUPS: dict[str, dict[str, float]] = {
-    "billing": {"v_billing": 0.8, "v_sales": 0.1},
-    "tech": {"v_tech": 0.85, "v_business": 0.2},
-    "sales": {"v_sales": 0.8, "v_retention": 0.2},
-    "moves": {"v_moves": 0.9, "v_billing": 0.1},
-    "premium": {"v_premium": 1.0, "chat_premium": 0.5},
-    "spanish": {"v_spanish": 1.0, "v_billing": 0.05},
-    "business": {"v_business": 0.8, "email_business": 0.6},
-    "retention": {"v_retention": 0.8, "v_tech": 0.15},
-    "chat_a": {"chat_support": 0.7, "chat_sales": 0.3},
-    "chat_b": {"chat_sales": 0.7, "chat_support": 0.3, "chat_premium": 0.5, "social": 0.5},
-    "back_a": {"email": 0.7, "cases": 0.6, "callback": 0.5, "v_moves": 0.1},
-    "back_b": {"email": 0.3, "email_business": 0.4, "social": 0.5, "cases": 0.4, "callback": 0.5},
-}
-OPENING = {"mon": ["07:00", "22:00"], "tue": ["07:00", "22:00"], "wed": ["07:00", "22:00"],
-           "thu": ["07:00", "22:00"], "fri": ["07:00", "22:00"], "sat": ["08:00", "20:00"],
-           "sun": ["09:00", "18:00"]}
-WEEK = [1.0, 0.95, 0.92, 0.9, 0.88, 0.6, 0.45]  # Monday to Sunday
-_BREAK = {"minutes": 30, "paid": False, "earliest": 120, "latest": 300, "min_shift_hours": 6}
-
-
-def shift_rules() -> dict[str, dict[str, Any]]:
-    """A ``shifts:`` rule per group: voice groups every 15 minutes (4, 6, 8 h), chats
-    every 30 minutes (6, 8 h), the back office at six fixed times (8 h) with a headcount."""
-    rules: dict[str, dict[str, Any]] = {}
-    for k, g in enumerate(GROUPS):
-        if g.startswith("chat"):
-            rule: dict[str, Any] = {"earliest_start": "07:00", "latest_start": "14:00",
-                                    "every_minutes": 30, "lengths_hours": [6, 8],
-                                    "cost_per_hour": 21.0}
-        elif g.startswith("back"):
-            rule = {"starts": ["07:00", "08:00", "09:00", "10:00", "12:00", "14:00"],
-                    "lengths_hours": [8], "cost_per_hour": 19.0, "max_agents": 150}
-        else:
-            rule = {"earliest_start": "07:00", "latest_start": "18:00", "every_minutes": 15,
-                    "lengths_hours": [4, 6, 8], "cost_per_hour": 22.0 + (k % 4) * 2.5}
-        rule["break"] = dict(_BREAK)
-        rules[g] = rule
-    return rules
-
-
-def day_profile() -> np.ndarray:
-    """Share of the peak per 15-minute interval of a day: a morning peak around 10:30,
-    a second one around 14:30, an evening tail (closed hours take no arrivals)."""
-    h = (np.arange(PER_DAY) + 0.5) / 4
-    prof = (0.05 + 0.95 * np.exp(-0.5 * ((h - 10.5) / 2.0) ** 2)
-            + 0.8 * np.exp(-0.5 * ((h - 14.5) / 2.2) ** 2)
-            + 0.35 * np.exp(-0.5 * ((h - 19.0) / 1.8) ** 2))
-    return prof / prof.max()
-
-
-def volumes(days: int) -> dict[str, list[float]]:
-    """Arrivals per interval per channel over ``days`` days from Monday."""
-    prof = day_profile()
-    curve = np.concatenate([prof * WEEK[d % 7] for d in range(days)])
-    return {name: [round(float(v), 1) for v in spec[1] * curve] for name, spec in CHANNELS.items()}
-
-
-def _channel_requirements(vol: dict[str, list[float]]) -> dict[str, np.ndarray]:
-    from wfm import erlang
-
-    out = {}
-    for name, (kind, _, aht, patience, conc) in CHANNELS.items():
-        v = np.asarray(vol[name], float)
-        if kind == "voice":
-            within, sl = TARGETS["voice"]
-            req = np.asarray(erlang.required_agents(v, aht, within, sl, interval=L,
-                                                    patience=patience), float)
-        elif kind == "chat":
-            req = np.ceil(v * aht / L / conc / 0.85)
-        else:
-            req = np.ceil(v * aht / L / 0.9)
-        out[name] = req
-    return out
 
 
 def centre(days: int = 7) -> dict[str, Any]:
     """The scenario mapping of the large centre over ``days`` days from Monday.
+
+    Parameters
+    ----------
+    days : int
+        Days from Monday (``1``: its Monday; ``7``: the week).
+
+    Returns
+    -------
+    dict[str, Any]
+        :func:`large_centre.scenario` with :data:`PEAKS`, the calendar (``start_date``,
+        ``opening_hours``) and the shift rules.
 
     Examples
     --------
@@ -158,24 +81,7 @@ def centre(days: int = 7) -> dict[str, Any]:
     >>> len(sc.channels), len(sc.group_names), sc.horizon
     (16, 12, 96)
     """
-    vol = volumes(days)
-    req = _channel_requirements(vol)
-    staff = {g: [int(x) for x in np.ceil(sum(share * req[c] for c, share in skills.items()))]
-             for g, skills in GROUPS.items()}
-    channels: dict[str, dict[str, Any]] = {}
-    for name, (kind, _, aht, patience, conc) in CHANNELS.items():
-        within, sl = TARGETS[kind]
-        ch: dict[str, Any] = {"kind": kind, "volume": vol[name], "aht": aht,
-                              "target": {"answer_within": within, "service_level": sl}}
-        if patience is not None:
-            ch["patience"] = patience
-        if conc > 1:
-            ch["concurrency"] = conc
-        channels[name] = ch
-    agents = [{"group": g, "skills": list(skills), "staff": staff[g]} for g, skills in GROUPS.items()]
-    return {"name": f"Large centre, {days} day(s)", "interval_minutes": INTERVAL_MIN,
-            "start": "00:00", "start_date": START_DATE, "opening_hours": OPENING,
-            "channels": channels, "agents": agents, "shifts": shift_rules()}
+    return large_centre.scenario(PEAKS, days, calendar=True)
 
 
 # ------------------------------------------------------------------------ profiling
@@ -231,7 +137,16 @@ def profile_plan(days: int, max_iterations: int, mode: str, replications: int) -
     proxy.group_requirements = tm.wrap("requirements", planning.staffing.group_requirements)
     planning.staffing = proxy  # type: ignore[assignment]
     planning.schedule = tm.wrap("schedule", schedule)
-    planning.simulate = tm.wrap("simulation", planning.simulate)
+    if hasattr(planning, "Replications"):  # the loop asks for replications in parts
+        timed_result = tm.wrap("simulation", planning.Replications.result)
+
+        class TimedReplications(planning.Replications):  # type: ignore[name-defined,misc]
+            def result(self, n: int | None = None) -> Any:
+                return timed_result(self, n)
+
+        planning.Replications = TimedReplications  # type: ignore[attr-defined,misc]
+    else:  # the code before: one simulate per check
+        planning.simulate = tm.wrap("simulation", planning.simulate)
     planning.judge = tm.wrap("judging", planning.judge)
     opts: dict[str, Any] = {}
     if mode in ("scale", "scale2"):  # the options for a large centre (wfm.plan's own warm start)

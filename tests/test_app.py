@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 streamlit_testing = pytest.importorskip("streamlit.testing.v1")
+from scenario_texts import SMALL  # noqa: E402  (a short day, fast to run and plan)
 from streamlit.runtime.memory_media_file_storage import _calculate_file_id  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
@@ -45,39 +46,6 @@ def _import_app():
 
 app = _import_app()
 BASELINE = wfm.load_scenario(ROOT / "scenarios" / "baseline.yaml")
-
-# A short day for the plan test: 8 half-hour intervals, shifts of 2 or 4 hours.
-SMALL = """
-name: Small test centre
-interval_minutes: 30
-start: "08:00"
-channels:
-  phone:
-    kind: voice
-    volume: [20, 30, 40, 40, 35, 30, 25, 20]
-    aht: 240
-    patience: 120
-    target: {answer_within: 20, service_level: 0.80}
-  email:
-    kind: deferred
-    volume: [10, 10, 8, 8, 6, 6, 5, 5]
-    aht: 300
-    target: {answer_within: 7200, service_level: 0.90}
-agents:
-  - group: voice
-    skills: [phone]
-    staff: 6
-  - group: back
-    skills: [email]
-    staff: 2
-shifts:
-  voice:
-    lengths_hours: [2, 4]
-    break: {minutes: 0}
-  back:
-    lengths_hours: [2, 4]
-    break: {minutes: 0}
-"""
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from scenario_texts import PRICED  # two groups, wages in US dollars, 20% shrinkage on voice
 from typer.testing import CliRunner
 
 import wfm
@@ -20,43 +21,6 @@ from wfm.report.schedule import iterations_display, lower_bound_text, money_text
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
-
-# two groups, wages in US dollars, 20% shrinkage on the voice group
-PRICED = """
-name: Priced centre
-interval_minutes: 30
-start: "08:00"
-currency: USD
-channels:
-  phone:
-    kind: voice
-    volume: [20, 30, 40, 40, 35, 30, 25, 20]
-    aht: 240
-    patience: 120
-    target: {answer_within: 20, service_level: 0.80}
-  email:
-    kind: deferred
-    volume: [10, 10, 8, 8, 6, 6, 5, 5]
-    aht: 300
-    target: {answer_within: 7200, service_level: 0.90}
-agents:
-  - group: voice
-    skills: [phone]
-    staff: 6
-    shrinkage: {planned: 0.2}
-  - group: back
-    skills: [email]
-    staff: 2
-shifts:
-  voice:
-    lengths_hours: [2, 4]
-    break: {minutes: 0}
-    cost_per_hour: 25.0
-  back:
-    lengths_hours: [2, 4]
-    break: {minutes: 0}
-    cost_per_hour: 18.0
-"""
 
 
 @pytest.fixture(scope="module")

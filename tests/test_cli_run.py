@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from scenario_texts import SMALL  # a short day, fast to plan and sweep
 from typer.testing import CliRunner
 
 from wfm.cli import app
@@ -160,38 +161,6 @@ def test_erlang_published_example(runner):
 # ---------------------------------------------------------------------- issue 14
 SURGE = ROOT / "scenarios" / "social_surge.yaml"
 VERDICTS = ("met", "missed", "too close to call")
-
-SMALL = """
-name: Small test centre
-interval_minutes: 30
-start: "08:00"
-channels:
-  phone:
-    kind: voice
-    volume: [20, 30, 40, 40, 35, 30, 25, 20]
-    aht: 240
-    patience: 120
-    target: {answer_within: 20, service_level: 0.80}
-  email:
-    kind: deferred
-    volume: [10, 10, 8, 8, 6, 6, 5, 5]
-    aht: 300
-    target: {answer_within: 7200, service_level: 0.90}
-agents:
-  - group: voice
-    skills: [phone]
-    staff: 6
-  - group: back
-    skills: [email]
-    staff: 2
-shifts:
-  voice:
-    lengths_hours: [2, 4]
-    break: {minutes: 0}
-  back:
-    lengths_hours: [2, 4]
-    break: {minutes: 0}
-"""
 
 
 def _rows(output: str) -> dict[str, str]:
