@@ -15,7 +15,7 @@ import wfm
 import wfm.planning as planning
 from wfm.planning import _day_steps, _erlang_steps, _judge, _lower_bound_pyomo, _raise, judge, lower_bound, plan
 from wfm.scheduling import schedule
-from wfm.sim.engine import simulate
+from wfm.sim.engine import Replications, simulate
 
 
 def premium():
@@ -257,3 +257,54 @@ def test_new_options_are_checked():
     for name in ("warm_start", "sequential", "escalate", "confirm_first"):
         with pytest.raises(ValueError, match=name):
             plan(premium(), max_iterations=1, **{name: 1})
+
+
+def test_the_sequential_check_simulates_each_replication_once(monkeypatch):
+    """A round whose first replication is not conclusive goes on from it: the replications
+    simulated are exactly those the rounds report (before, the first was run twice)."""
+    import wfm.sim.engine as engine
+
+    runs = []
+    real = engine._Run.run
+
+    def counted(self):
+        runs.append(1)
+        return real(self)
+
+    monkeypatch.setattr(engine._Run, "run", counted)
+    r = plan(premium(), seed=1, replications=2, max_iterations=12, time_limit=10,
+             bound=False, **SCALE, confirm_first=True)
+    it = r.iterations
+    went_on = it["replications"] == 2  # rounds judged on both replications
+    assert went_on.iloc[1:].any()      # some looked at one first, then went on
+    assert len(runs) == int(it["replications"].sum())
+
+
+def test_a_confirmation_surely_missed_at_its_first_replication_is_refuted_in_full(spread):
+    """A confirmation (fresh seed, three times the replications, a second margin) may
+    stop at its first replication when a channel surely misses: over lines staffed below,
+    at and above their need and many seeds, the full confirmation never holds for a
+    channel the first replication found surely missing."""
+    n_sure = 0
+    for staff_a, staff_b in ((8, 13), (9, 11), (10, 10), (11, 9)):
+        sc = two_lines(staff_a, staff_b)
+        for seed in range(6):
+            with Replications(sc, seed=seed, replications=6) as runs:
+                v1, _ = _judge(runs.result(1), min_contacts=30, interval_tolerance=0.05,
+                               confidence=0.95, spread=spread, project=6)
+                full = runs.result()
+            v6 = planning._confirmation(judge(full, spread=spread)[0], full, 0.95)
+            for row1, row6 in zip(v1.itertuples(), v6.itertuples(), strict=True):
+                if row1.clear and not row1.met:
+                    n_sure += 1
+                    assert not row6.met, (staff_a, staff_b, seed, row1.channel)
+    assert n_sure >= 10  # the early refutation happens: the rule is not vacuous
+
+
+def test_a_confirmation_can_be_refuted_at_its_first_replication():
+    r = plan(premium(), seed=1, replications=2, max_iterations=12, time_limit=10,
+             bound=False, **SCALE, confirm_first=True)
+    it = r.iterations
+    early = it[(it["confirms"] > 0) & (it["replications"] == 1)]
+    assert len(early) >= 1 and not early["met"].any()
+    assert r.converged and int(r.simulation.n_replications) == 6  # held on all six

@@ -158,3 +158,41 @@ def test_a_day_of_the_large_centre_direct_is_as_good_as_pyomo_within_the_gap():
     assert fast.optimal and fast.gap <= 0.01 + 1e-9 and math.isfinite(fast.bound)
     assert fast.bound == pytest.approx(slow.bound, rel=1e-6)
     assert fast.objective <= slow.objective * 1.01
+
+
+@pytest.mark.parametrize("method", ["pyomo", "direct"])
+def test_a_block_whose_model_is_unchanged_keeps_its_plan_without_a_solve(method, monkeypatch):
+    """Warm-started, a group whose requirement, shifts and rules are those of the start
+    keeps the start's proven plan (not solved again); a group whose requirement changed
+    is solved; the whole is still optimal."""
+    import wfm.scheduling.solve as solve
+
+    rng = np.random.default_rng(3)
+    shifts = {"a": {"lengths_hours": [4, 8], "break": {"minutes": 30, "earliest": 90, "latest": 240}},
+              "b": {"lengths_hours": [4, 6], "every_minutes": 60}}
+    sc = scenario(shifts=shifts)
+    ra, rb = random_requirement(rng, sc.horizon), random_requirement(rng, sc.horizon)
+    first = schedule(sc, {"a": ra, "b": rb}, gap=0.0, method=method)
+    assert first.reused_blocks == 0 and len(first.block_plans) == first.blocks
+    rb2 = [v + (i % 5 == 0) for i, v in enumerate(rb)]
+    solved: list[set[str]] = []
+    real = solve.solve_block_direct if method == "direct" else solve.solve_block
+
+    def spy(tpl, *args, **kwargs):
+        solved.append({t.group for t in tpl})
+        return real(tpl, *args, **kwargs)
+
+    monkeypatch.setattr(solve, "solve_block_direct" if method == "direct" else "solve_block", spy)
+    warm = schedule(sc, {"a": ra, "b": rb2}, gap=0.0, method=method, warm_start=first)
+    n_a = sum(1 for key in first.block_plans if {t.group for t in key[0]} == {"a"})
+    assert n_a >= 1 and warm.reused_blocks == n_a
+    assert solved and all(groups == {"b"} for groups in solved)   # only b was solved
+    same = first.shifts[first.shifts["group"] == "a"].reset_index(drop=True)
+    kept = warm.shifts[warm.shifts["group"] == "a"].reset_index(drop=True)
+    assert same.equals(kept)
+    monkeypatch.setattr(solve, "solve_block_direct" if method == "direct" else "solve_block", real)
+    cold = schedule(sc, {"a": ra, "b": rb2}, gap=0.0, method=method)
+    assert warm.optimal and warm.objective == pytest.approx(cold.objective)
+    # a looser gap is another model: nothing is reused
+    assert schedule(sc, {"a": ra, "b": rb2}, gap=0.5, method=method,
+                    warm_start=first).reused_blocks == 0

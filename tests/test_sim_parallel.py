@@ -2,7 +2,9 @@
 run's result to the last bit (every frame, every replication), on the textbook centre,
 a switch centre (retrials, lines, routing rules) and social care; progress is reported
 once per replication in order; bad ``workers`` values are refused; a time limit holds;
-``wfm.plan(workers=2)`` plans exactly as with one process; ``wfm run --workers``."""
+``wfm.plan(workers=2)`` plans exactly as with one process; ``wfm run --workers``;
+``Replications`` asked for its first replication, then for all, runs each once and gives
+the simulations of as many."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typer.testing import CliRunner
 
 import wfm
 from wfm.cli import app
-from wfm.sim.engine import simulate
+from wfm.sim.engine import Replications, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 FRAMES = ("intervals", "groups", "summary", "replications", "risk", "playbooks")
@@ -96,3 +98,40 @@ def test_a_main_script_that_cannot_run_again_does_not_kill_the_workers(tmp_path,
     res = wfm.sweep(spec, workers=2).results
     assert res["error"].isna().all() and len(res) == 2 * 4
     assert sys.modules["__main__"].__file__ == str(bad)  # put back
+
+
+# ------------------------------------------------ replications asked for in parts
+@pytest.mark.parametrize("workers", [1, 2])
+def test_first_replication_then_all_are_the_simulations_of_as_many(workers):
+    """``Replications.result(1)`` then ``result()`` runs each replication once and gives
+    ``simulate`` of one and of all replications, to the last bit (the planning loop's
+    sequential check looks at the first replication, then goes on from it)."""
+    sc = wfm.load_scenario(ROOT / "scenarios" / "bilingual_retrials.yaml")
+    with Replications(sc, seed=4, replications=3, workers=workers) as runs:
+        first = runs.result(1)
+        assert runs.done == 1 or workers > 1
+        every = runs.result()
+        assert runs.done == 3
+    _same(first, simulate(sc, seed=4, replications=1))
+    _same(every, simulate(sc, seed=4, replications=3))
+    _same(runs.result(), every)  # asked again: the same, nothing run again
+
+
+def test_replications_run_once_and_refuse_what_is_gone():
+    sc = wfm.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    calls: list[tuple[int, int]] = []
+    runs = Replications(sc, seed=1, replications=3, progress=lambda d, t: calls.append((d, t)))
+    runs.result(2)
+    runs.result(2)
+    runs.result(3)
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+    with pytest.raises(ValueError, match="first 1 replications"):
+        runs.result(1)
+    with pytest.raises(ValueError, match="n"):
+        runs.result(4)
+    closed = Replications(sc, seed=1, replications=3)
+    closed.result(1)
+    closed.close()
+    with pytest.raises(ValueError, match="closed"):
+        closed.result()
+

@@ -96,18 +96,22 @@ score, then cost), not converged.
 
 The sequential check
 --------------------
-With ``sequential=True``, once every judged channel has a pooled spread, a round (not a
-confirmation) first simulates ``SEQUENTIAL_FIRST`` (1) replication and judges it as the
+With ``sequential=True``, once every judged channel has a pooled spread, a round or a
+confirmation first simulates ``SEQUENTIAL_FIRST`` (1) replication and judges it as the
 full check would be judged (contacts scaled to the full number of replications, the
 full check's day margin). A channel's verdict is **clear** when its
 day and each interval are at least a band from their thresholds, the band being how
 far the other replications could move the full check's mean (``z_b * s * sqrt((R - r)
 / (R r))``, ``z_b`` at one-sided confidence ``1 - (1 - confidence) / BAND_SHARE``). The
-round stops there when a channel **surely misses** (the round fails whatever the rest
-say; unclear channels are then not trimmed, and raised when they missed but not made
-floors or blamed on removals). Otherwise the full check runs with the same seed (its
-first replications are these). No round meets every target on fewer than its full
-replications, and confirmations always simulate all theirs.
+round stops there when a channel **surely misses** (the round fails, or the
+confirmation is refuted, whatever the rest say: a confirmation's second margin only
+makes a miss surer; unclear channels are then not trimmed, and raised when they
+missed but not made floors or blamed on removals). Otherwise the full check goes on
+from that replication with the same seed (replication ``r`` of ``R`` runs on the same
+stream whatever ``R``, see :class:`wfm.sim.engine.Replications`), so it is not
+simulated twice. No round meets every target, and no confirmation holds, on fewer than
+its full replications. With ``workers`` the full check's replications start at once,
+so on two cores the first look costs no wall time.
 
 At scale (``escalate=True``) a miss is raised unless an undone removal of a group
 serving the channel explains it; a channel that met last round and surely misses now
@@ -182,7 +186,8 @@ from wfm.checks import finite_number, whole_number
 from wfm.scenario import Scenario, ShiftRule
 from wfm.scheduling import Schedule, build_templates, schedule, shift_rules
 from wfm.scheduling.roster import horizon_days
-from wfm.sim.engine import SimulationResult, simulate
+from wfm.sim.engine import Replications, SimulationResult
+from wfm.sim.parallel import warm_up
 from wfm.stats import normal_quantile
 
 __all__ = [
@@ -1302,8 +1307,9 @@ def plan(
         Start each round's schedule from the last round's (``schedule(warm_start=)``);
         a schedule that comes back and meets again is then confirmed in full.
     sequential : bool, default False
-        The sequential check (module docstring): a round stops at its first replication
-        when every verdict is clear or a channel surely misses.
+        The sequential check (module docstring): a round stops, or a confirmation is
+        refuted, at its first replication when a channel surely misses; otherwise the
+        check goes on from that replication.
     escalate : bool, default False
         For large centres (many channels sharing groups, where the rounds are the cost):
         sized raises on the Erlang curve, escalating for channels that keep missing;
@@ -1349,6 +1355,8 @@ def plan(
     bound_thread = threading.Thread(target=bound_job, name="wfm-plan-bound", daemon=True)
     if bound:
         bound_thread.start()
+    if workers > 1:  # the processes' fork server imports the engine while round 1 schedules
+        warm_up()
     h = scenario.horizon
     base = staffing.channel_requirements(scenario)
     pooled_base = staffing.group_requirements(scenario, base, pooled=True) if pooling else None
@@ -1406,12 +1414,14 @@ def plan(
         day_band: dict[str, float] = {}
         unclear: set[str] = set()
         spread = {c: math.sqrt(ss / dof) for c, (ss, dof) in pooled_sd.items() if dof > 0}
-        if (sequential and confirming is None and first < reps
-                and all(c in spread for c in judged_channels)):
+        runs = Replications(staffed, seed=seed + k - 1, replications=reps, workers=workers)
+        if sequential and first < reps and all(c in spread for c in judged_channels):
             # the sequential check: the first replication alone, judged as the full
-            # check would be; kept when a channel surely misses (the round fails
-            # whatever the other replications say: only the clear verdicts are acted on)
-            sim1 = simulate(staffed, seed=seed + k - 1, replications=first, workers=workers)
+            # check would be; kept when a channel surely misses (the round fails, or the
+            # confirmation is refuted, whatever the other replications say: only the
+            # clear verdicts are acted on). Otherwise the full check goes on from it: the
+            # first replication is not simulated again
+            sim1 = runs.result(first)
             v1, c1 = _judge(sim1, min_contacts=min_contacts,
                             interval_tolerance=interval_tolerance, confidence=confidence,
                             spread=spread, project=reps)
@@ -1420,6 +1430,7 @@ def plan(
             # miss ends it early
             keep = bool((is_clear & ~v1["met"].to_numpy(bool)).any())
             if keep:
+                runs.close()
                 sim, checks = sim1, c1
                 day_band = {str(c): float(b) for c, b in zip(v1["channel"], v1["band"],
                                                                 strict=True)}
@@ -1427,7 +1438,7 @@ def plan(
                            if not ok}
                 verdict = v1.drop(columns=["band", "clear"])
         if sim is None:
-            sim = simulate(staffed, seed=seed + k - 1, replications=reps, workers=workers)
+            sim = runs.result()
             _pool(pooled_sd, sim)
             spread = {c: math.sqrt(ss / dof) for c, (ss, dof) in pooled_sd.items() if dof > 0}
             verdict, checks = judge(sim, min_contacts=min_contacts,

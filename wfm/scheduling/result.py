@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -69,6 +70,9 @@ class Schedule:
     unsolved_blocks : int
         Blocks for which the solver found no plan in time; their requirement is left as
         shortfall and ``status_text`` says so.
+    reused_blocks : int
+        Blocks whose model was that of a block of the ``warm_start`` schedule, proven
+        there: its plan was kept without solving again (:func:`wfm.scheduling.schedule`).
 
     Examples
     --------
@@ -103,6 +107,13 @@ class Schedule:
     build_seconds: float = 0.0
     blocks: int = 0
     unsolved_blocks: int = 0
+    reused_blocks: int = 0
+    #: The plan of each block proven within its gap, keyed by the block's model (its
+    #: templates, the agents it needs where, its groups' rules, the penalty and the gap):
+    #: a schedule warm-started from this one keeps such a block's plan as it is when its
+    #: model has not changed, instead of solving it again.
+    block_plans: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False,
+                                                     compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.status, SolverStatus):
@@ -185,6 +196,7 @@ def build_schedule(
     build_seconds: float,
     blocks: int = 0,
     unsolved_blocks: int = 0,
+    reused_blocks: int = 0,
 ) -> Schedule:
     """The :class:`Schedule` of a plan given as agents per template and break placement.
 
@@ -201,7 +213,7 @@ def build_schedule(
     zcounts : sequence of sequences of int
         Per template, agents per break placement (summing to the template's count).
     status, optimal, gap, solve_seconds, bound, penalty, n_templates, n_columns, \
-build_seconds, blocks, unsolved_blocks
+build_seconds, blocks, unsolved_blocks, reused_blocks
         Copied to the :class:`Schedule` (see there; seconds for times).
 
     Returns
@@ -295,4 +307,5 @@ build_seconds, blocks, unsolved_blocks
         build_seconds=build_seconds,
         blocks=blocks,
         unsolved_blocks=unsolved_blocks,
+        reused_blocks=reused_blocks,
     )

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 
-from wfm.scenario import Scenario
+from wfm.scenario import Scenario, ShiftRule
 from wfm.scheduling.blocks import split_blocks
 from wfm.scheduling.direct import solve_block_direct
-from wfm.scheduling.model import solve_block
+from wfm.scheduling.model import BlockSolution, solve_block
 from wfm.scheduling.requirements import RequirementInput, group_requirements
 from wfm.scheduling.result import Schedule, build_schedule
 from wfm.scheduling.status import SolverStatus
@@ -78,7 +78,11 @@ def schedule(
         Its shifts that are still offered are repaired to this requirement (agents added
         where it is short, dropped where nobody needs them) and used when cheaper than
         the solver's own start. The plan returned costs (with the shortfall penalty) no
-        more than that repaired start.
+        more than that repaired start. An independent block (a group's day) whose model
+        is the same as one the warm start proved within its gap (same templates, same
+        agents needed in the same intervals, same rules, penalty and gap) keeps that
+        plan without being solved again (``Schedule.reused_blocks`` counts them): in
+        :func:`wfm.plan` the groups a round did not correct keep their shifts.
 
     Returns
     -------
@@ -159,13 +163,20 @@ def schedule(
     terms: list[SolverStatus] = []
     missing = 0
     n_cols = 0
+    kept = warm_start.block_plans if warm_start is not None else {}
+    plans: dict[tuple[object, ...], BlockSolution] = {}
+    reused = 0
     for k, block in enumerate(blocks):
         left = max(time_limit - (time.perf_counter() - t0), 0.05)
         tpl = [templates[j] for j in block.templates]
+        key = _block_key(tpl, block.need, req, rule_map, penalty, gap, direct)
         start = None
         if warm is not None:
             start = ([warm[0][j] for j in block.templates], [warm[1][j] for j in block.templates])
-        if direct:
+        if key in kept:  # the same model as in the warm start's schedule: its proven plan
+            sol = kept[key]
+            reused += 1
+        elif direct:
             sol = solve_block_direct(
                 tpl, block.need, req, rule_map, penalty=penalty,
                 time_limit=left / (len(blocks) - k), gap=gap, tee=tee, warm=start,
@@ -177,8 +188,11 @@ def schedule(
             )
         for n, j in enumerate(block.templates):
             counts[j], zcounts[j] = sol.counts[n], sol.zcounts[n]
-        build_s += sol.build_seconds
-        solve_s += sol.solve_seconds
+        if sol.status is SolverStatus.OPTIMAL and sol.objective is not None:
+            plans[key] = sol
+        if key not in kept:
+            build_s += sol.build_seconds
+            solve_s += sol.solve_seconds
         n_cols += sol.n_columns
         terms.append(sol.status)
         missing += sol.objective is None
@@ -194,12 +208,24 @@ def schedule(
     rel_gap = relative_gap(obj_sum + fixed, bound_sum + fixed) if all_found else math.inf
     status = SolverStatus.combine(terms)
     optimal = bool(all_found and status is SolverStatus.OPTIMAL and rel_gap <= gap + 1e-9)
-    return build_schedule(
+    out = build_schedule(
         scenario, req, templates, counts, zcounts, status=status, optimal=optimal, gap=rel_gap,
         solve_seconds=solve_s, bound=bound_sum + fixed, penalty=penalty,
         n_templates=len(all_templates), n_columns=n_cols, build_seconds=build_s,
-        blocks=len(blocks), unsolved_blocks=missing,
+        blocks=len(blocks), unsolved_blocks=missing, reused_blocks=reused,
     )
+    out.block_plans = plans
+    return out
+
+
+def _block_key(tpl: Sequence[ShiftTemplate], need: Sequence[tuple[str, int]],
+               req: Mapping[str, np.ndarray], rule_map: Mapping[str, ShiftRule],
+               penalty: float, gap: float, direct: bool) -> tuple[object, ...]:
+    """What a block's model is made of: two blocks with the same key are the same model."""
+    groups = sorted({g for g, _ in need} | {t.group for t in tpl})
+    return (tuple(tpl), tuple((g, i, float(req[g][i])) for g, i in need),
+            tuple((g, repr(rule_map[g])) for g in groups if g in rule_map),
+            float(penalty), float(gap), bool(direct))
 
 
 def warm_counts(

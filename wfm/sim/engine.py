@@ -62,12 +62,13 @@ Semantics (the scenario format's, ``docs/guides/scenario-format.md``):
 
 from __future__ import annotations
 
+import copy
 import gc
 import math
 import time
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from heapq import heappop, heappush
 from itertools import count
 
@@ -107,7 +108,7 @@ from wfm.sim.routing import CHAT, DEFERRED, OUTBOUND
 from wfm.sim.sampling import handle_times, patience_times
 from wfm.sim.social import MENTION, SocialCare
 
-__all__ = ["SimulationResult", "simulate"]
+__all__ = ["Replications", "SimulationResult", "simulate"]
 
 ProgressCallback = Callable[[int, int], None]
 INF = math.inf
@@ -163,71 +164,179 @@ def simulate(
     >>> int(res.summary["offered"].sum()) > 0, res.n_replications
     (True, 1)
     """
-    if not isinstance(scenario, Scenario):
-        raise TypeError(f"scenario must be a wfm.Scenario, not {type(scenario).__name__}")
-    seed = whole_number("seed", seed, minimum=0)
-    replications = whole_number("replications", replications, minimum=1)
-    if progress is not None and not callable(progress):
-        raise TypeError(f"progress must be a callable progress(done, total) (got {progress!r})")
-    if time_limit is not None:
-        time_limit = finite_number("time_limit", time_limit, minimum=0, strict=True)
-    limits.check("replications", replications, "max_replications")
-    workers = whole_number("workers", workers, minimum=1, maximum=256)
-    t0 = time.perf_counter()
-    deadline = INF if time_limit is None else t0 + time_limit
-    model = compile_model(scenario)
-    streams = np.random.SeedSequence(int(seed)).spawn(int(replications))
-    definitions = [c.sl_definition for c in model.channels]
-    total: Accumulator | None = None  # the replications' sums
-    totals: list[dict[str, np.ndarray]] = []  # each replication's day totals
-    fired: list[list[tuple[str, int, str]]] = []
-    # the run makes no reference cycles (everything it drops is freed by reference
-    # counting), so the cycle collector, which would scan every waiting contact and
-    # agent again and again, is paused for the run (about 10% of its time)
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        runs: Iterable[Accumulator]
-        if workers > 1 and replications > 1:
+    with Replications(scenario, seed=seed, replications=replications, progress=progress,
+                      time_limit=time_limit, workers=workers) as runs:
+        return runs.result()
+
+
+class Replications:
+    """The replications of one simulation, run as they are asked for.
+
+    :func:`simulate` is ``Replications(...).result()``. Asked first for the result of its
+    first ``n`` replications, then for all of them, it runs each replication once: the
+    planning loop's sequential check (:func:`wfm.plan`) judges the first replication
+    alone and goes on to the others only when that verdict is not clear. Replication
+    ``r`` runs on ``SeedSequence(seed).spawn(replications)[r]``, which does not depend on
+    ``replications`` (``spawn(R)[r] == spawn(r + 1)[r]``), so ``result(n)`` is
+    ``simulate(..., replications=n)`` to the last bit, with or without ``workers``.
+    With ``workers`` the processes start on the first ``result`` and run every
+    replication without waiting to be asked; :meth:`close` (or leaving the ``with``
+    block) cancels those not started.
+
+    Parameters
+    ----------
+    scenario, seed, replications, progress, time_limit, workers
+        As :func:`simulate`; the time limit counts from the first ``result``.
+
+    Examples
+    --------
+    >>> import wfm
+    >>> sc = wfm.load_scenario("scenarios/baseline.yaml")
+    >>> with Replications(sc, seed=1, replications=3) as runs:
+    ...     first = runs.result(1)
+    ...     every = runs.result()
+    >>> first.n_replications, every.n_replications, runs.done
+    (1, 3, 3)
+    >>> first.summary.equals(wfm.simulate(sc, seed=1).summary)
+    True
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        seed: int = 0,
+        replications: int = 1,
+        progress: ProgressCallback | None = None,
+        time_limit: float | None = None,
+        workers: int = 1,
+    ) -> None:
+        if not isinstance(scenario, Scenario):
+            raise TypeError(f"scenario must be a wfm.Scenario, not {type(scenario).__name__}")
+        self.seed = whole_number("seed", seed, minimum=0)
+        self.replications = whole_number("replications", replications, minimum=1)
+        if progress is not None and not callable(progress):
+            raise TypeError(f"progress must be a callable progress(done, total) (got {progress!r})")
+        if time_limit is not None:
+            time_limit = finite_number("time_limit", time_limit, minimum=0, strict=True)
+        limits.check("replications", self.replications, "max_replications")
+        self.workers = whole_number("workers", workers, minimum=1, maximum=256)
+        self.scenario = scenario
+        self.progress = progress
+        self.time_limit = time_limit
+        self.model = compile_model(scenario)
+        self._definitions = [c.sl_definition for c in self.model.channels]
+        self._total: Accumulator | None = None  # the replications' sums so far
+        self._totals: list[dict[str, np.ndarray]] = []  # each replication's day totals
+        self._fired: list[list[tuple[str, int, str]]] = []
+        self._runs: Iterator[Accumulator] | None = None
+        self._t0: float | None = None
+        self._closed = False
+
+    @property
+    def done(self) -> int:
+        """Replications run so far."""
+        return len(self._totals)
+
+    def _start(self) -> Iterator[Accumulator]:
+        self._t0 = time.perf_counter()
+        if self.workers > 1 and self.replications > 1:
             from wfm.sim.parallel import replications_in_processes
 
-            runs = replications_in_processes(scenario, int(seed), int(replications), workers,
-                                             time_limit)
-        else:
-            runs = (_Run(model, scenario, ss, deadline, time_limit).run() for ss in streams)
-        for r, acc in enumerate(runs):
-            totals.append(channel_totals(acc, definitions))
-            fired.append(list(acc.fired))
-            if total is None:
-                total = acc
-            else:
-                total.add(acc)
-            if progress is not None:
-                progress(r + 1, replications)
-    finally:
-        if paused:
-            gc.enable()
-    kinds: list[str] = list(model.kind_names)
-    assert total is not None
-    targets = [(c.within, c.target) for c in model.channels]
-    labels = scenario.interval_labels()
-    staff = np.column_stack(model.staff_plans)
-    rt = model.routing
-    summary, reps = summary_frames([], rt.channels, kinds, targets, definitions, totals=totals)
-    n = int(replications)
-    return SimulationResult(
-        risk=risk_frame(reps, summary),
-        playbooks=playbook_frame(fired, labels),
-        intervals=interval_frame([total], rt.channels, kinds, labels, targets, definitions,
-                                 replications=n),
-        groups=group_frame([total], rt.groups, labels, staff, replications=n),
-        summary=summary,
-        replications=reps,
-        scenario=scenario,
-        seed=int(seed),
-        n_replications=int(replications),
-        elapsed=time.perf_counter() - t0,
-    )
+            return replications_in_processes(self.scenario, self.seed, self.replications,
+                                             self.workers, self.time_limit)
+        deadline = INF if self.time_limit is None else self._t0 + self.time_limit
+        streams = np.random.SeedSequence(self.seed).spawn(self.replications)
+        return (_Run(self.model, self.scenario, ss, deadline, self.time_limit).run()
+                for ss in streams)
+
+    def result(self, n: int | None = None) -> SimulationResult:
+        """The result of the first ``n`` replications (default: all), running those not
+        run yet.
+
+        Parameters
+        ----------
+        n : int, optional
+            1 to ``replications``.
+
+        Returns
+        -------
+        SimulationResult
+        """
+        n = self.replications if n is None else whole_number(
+            "n", n, minimum=1, maximum=self.replications)
+        if n < self.done:
+            raise ValueError(f"n: the first {n} replications' sums are gone ({self.done} run);"
+                             " ask for fewer first")
+        if self.done < n and self._runs is None:
+            if self._closed:
+                raise ValueError("these replications were closed: ask for their results before"
+                                 " closing them")
+            self._runs = self._start()
+        # the run makes no reference cycles (everything it drops is freed by reference
+        # counting), so the cycle collector, which would scan every waiting contact and
+        # agent again and again, is paused for the run (about 10% of its time)
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            while self.done < n:
+                assert self._runs is not None
+                acc = next(self._runs)
+                self._totals.append(channel_totals(acc, self._definitions))
+                self._fired.append(list(acc.fired))
+                if self._total is None:
+                    self._total = acc
+                else:
+                    self._total.add(acc)
+                if self.progress is not None:
+                    self.progress(self.done, self.replications)
+        finally:
+            if paused:
+                gc.enable()
+        if n == self.replications:
+            self.close()
+        assert self._total is not None and self._t0 is not None
+        # frames of some replications while more may be added: from a copy of the sums
+        total = self._total if n == self.replications else copy.deepcopy(self._total)
+        return self._frames(total, n, time.perf_counter() - self._t0)
+
+    def _frames(self, total: Accumulator, n: int, elapsed: float) -> SimulationResult:
+        model, scenario = self.model, self.scenario
+        kinds: list[str] = list(model.kind_names)
+        definitions = self._definitions
+        targets = [(c.within, c.target) for c in model.channels]
+        labels = scenario.interval_labels()
+        staff = np.column_stack(model.staff_plans)
+        rt = model.routing
+        summary, reps = summary_frames([], rt.channels, kinds, targets, definitions,
+                                       totals=self._totals[:n])
+        return SimulationResult(
+            risk=risk_frame(reps, summary),
+            playbooks=playbook_frame(self._fired[:n], labels),
+            intervals=interval_frame([total], rt.channels, kinds, labels, targets, definitions,
+                                     replications=n),
+            groups=group_frame([total], rt.groups, labels, staff, replications=n),
+            summary=summary,
+            replications=reps,
+            scenario=scenario,
+            seed=self.seed,
+            n_replications=n,
+            elapsed=elapsed,
+        )
+
+    def close(self) -> None:
+        """Stop: replications not started are cancelled (with ``workers``, one running
+        finishes in its process and is dropped)."""
+        runs, self._runs = self._runs, None
+        self._closed = True
+        if runs is not None and hasattr(runs, "close"):
+            runs.close()
+
+    def __enter__(self) -> Replications:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class _Run(Staffing):

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from wfm.scenario import Scenario
     from wfm.sim.metrics import Accumulator
 
-__all__ = ["available_workers", "main_module_hidden", "replications_in_processes"]
+__all__ = ["available_workers", "main_module_hidden", "replications_in_processes", "warm_up"]
 
 _PRELOAD = ["wfm.sim.engine"]
 
@@ -76,6 +76,33 @@ def main_module_hidden() -> Iterator[None]:
     finally:
         if had:
             main.__file__ = saved  # type: ignore[union-attr]
+
+
+def _context() -> multiprocessing.context.ForkServerContext:
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(_PRELOAD)
+    return ctx
+
+
+def warm_up() -> None:
+    """Start the fork server now (it imports the engine, about a second) so the first
+    :func:`replications_in_processes` finds it ready: :func:`wfm.plan` calls it before
+    its first schedule when it has ``workers``. Returns at once; harmless when the
+    server runs already, and where there is no ``forkserver`` (then the processes start
+    the slow way when asked).
+
+    Examples
+    --------
+    >>> warm_up()
+    """
+    try:
+        from multiprocessing import forkserver
+
+        _context()
+        with main_module_hidden():
+            forkserver.ensure_running()
+    except (ImportError, ValueError, OSError):  # pragma: no cover - no forkserver here
+        pass
 
 
 def _one(scenario: Scenario, seed: int, replications: int, r: int,
@@ -125,8 +152,7 @@ def replications_in_processes(
     Accumulator
         Replication 0, 1, ... in order.
     """
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(_PRELOAD)
+    ctx = _context()
     start = time.perf_counter()
     pool = ProcessPoolExecutor(max_workers=min(int(workers), int(replications)), mp_context=ctx)
     try:
