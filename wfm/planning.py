@@ -819,6 +819,13 @@ def _confirmation(verdict: pd.DataFrame, sim: SimulationResult, confidence: floa
     return out
 
 
+def _staff_key(scenario: Scenario, sched: Schedule) -> tuple[int, ...]:
+    """A schedule's agents per interval of every group, as one tuple (two rounds with the
+    same key staff the centre alike)."""
+    staff = sched.staff()
+    return tuple(np.concatenate([staff[g] for g in scenario.group_names]).tolist())
+
+
 def _group_cost(sched: Schedule, groups: set[str]) -> float:
     """Cost of a schedule's shifts of these groups."""
     return float(sched.shifts.loc[sched.shifts["group"].isin(groups), "cost"].sum())
@@ -1497,7 +1504,7 @@ def plan(
                    {c: np.maximum(base[c] + snapshot[c], 0) for c in base})
             added = sum(int(e.sum()) for e in up.values()) - before
         removed = {}
-        key = tuple(np.concatenate([sched.staff()[g] for g in scenario.group_names]).tolist())
+        key = _staff_key(scenario, sched)
         # a schedule scheduled again that meets on its second seed counts as confirmed;
         # with warm starts the same shifts come back more often (a small change of the
         # requirement the last plan still covers), so it is confirmed in full instead
@@ -1585,9 +1592,8 @@ def plan(
         if confirming is not None or (repeat_met and not met):
             refuted.add(confirming if confirming is not None else seen[key] - 1)
             refuted.update(i for i in range(len(rounds)) if rounds[i]["key"][2] == sched.cost
-                           and rows[i]["met"] and i != cur and tuple(np.concatenate(
-                               [rounds[i]["schedule"].staff()[g] for g in scenario.group_names]
-                           ).tolist()) == key)
+                           and rows[i]["met"] and i != cur
+                           and _staff_key(scenario, rounds[i]["schedule"]) == key)
             best_met = _cheapest_met(rows, refuted)
         if met:
             if best_met < 0 or sched.cost < rounds[best_met]["schedule"].cost - 1e-9:
