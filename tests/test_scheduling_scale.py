@@ -196,3 +196,28 @@ def test_a_block_whose_model_is_unchanged_keeps_its_plan_without_a_solve(method,
     # a looser gap is another model: nothing is reused
     assert schedule(sc, {"a": ra, "b": rb2}, gap=0.5, method=method,
                     warm_start=first).reused_blocks == 0
+
+
+def test_blocks_solved_side_by_side_give_the_same_plan():
+    """``threads=2`` solves the direct path's blocks in two threads: the same shifts, cost
+    and bound as one at a time (two groups, each busy twice a day: independent blocks, some
+    with breaks, some under a headcount), from cold and warm-started."""
+    rng = np.random.default_rng(11)
+    shifts = {"a": {"lengths_hours": [4, 8], "break": {"minutes": 30, "earliest": 90, "latest": 240}},
+              "b": {"lengths_hours": [4, 6], "every_minutes": 60, "max_agents": 9}}
+    sc = scenario(hours=24, shifts=shifts)  # 48 half hours from 08:00
+    # two busy spells apart by more than the longest shift: independent blocks
+    spell = lambda: random_requirement(rng, 14)  # noqa: E731
+    req = {"a": spell() + [0.0] * 18 + spell() + [0.0] * 2,
+           "b": spell() + [0.0] * 18 + spell() + [0.0] * 2}
+    one = schedule(sc, req, gap=0.0, method="direct")
+    two = schedule(sc, req, gap=0.0, method="direct", threads=2)
+    assert one.blocks >= 3
+    assert two.shifts.equals(one.shifts) and two.objective == one.objective and two.bound == one.bound
+    raised = {g: [v + (i % 7 == 0 and v > 0) for i, v in enumerate(r)] for g, r in req.items()}
+    warm1 = schedule(sc, raised, gap=0.0, method="direct", warm_start=one)
+    warm2 = schedule(sc, raised, gap=0.0, method="direct", warm_start=two, threads=2)
+    assert warm2.shifts.equals(warm1.shifts) and warm2.reused_blocks == warm1.reused_blocks
+    for bad in (0, 1.5, "2"):
+        with pytest.raises((ValueError, TypeError), match="threads"):
+            schedule(sc, req, threads=bad)  # type: ignore[arg-type]

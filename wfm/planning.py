@@ -1327,7 +1327,9 @@ def plan(
         first confirmed plan (fewer rounds on a large centre, less trimming).
     workers : int, default 1
         Processes that simulate a round's replications at once (``simulate(...,
-        workers=)``): the same numbers, sooner on a large centre with several cores.
+        workers=)``), and threads that solve the schedule's blocks side by side
+        (``schedule(..., threads=)``): the same numbers, sooner on a large centre with
+        several cores.
 
     Returns
     -------
@@ -1412,7 +1414,7 @@ def plan(
         else:
             group_req = _group_req(scenario, base, up, cuts, pooled_base)
             sched = schedule(scenario, group_req, rules=rules, time_limit=time_limit, gap=gap,
-                             warm_start=last_sched if warm_start else None)
+                             warm_start=last_sched if warm_start else None, threads=workers)
             last_sched = sched
             staffed = _staffed(scenario, sched)
         reps = replications * (CONFIRM_FACTOR if confirming is not None else 1)

@@ -150,7 +150,8 @@ def plan(
     fte_hours: float = typer.Option(
         planning.DEFAULT_FTE_HOURS, help="paid hours of one FTE per 7-day week"
     ),
-    workers: int = typer.Option(1, help="processes that run each round's replications at once"),
+    workers: int = typer.Option(1, help="processes that run each round's replications at once"
+                                " (and threads that solve its schedule's blocks)"),
     large: bool = typer.Option(
         False, "--large",
         help="for a large centre: warm starts, the sequential check, escalating raises and"
