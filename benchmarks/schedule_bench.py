@@ -19,6 +19,11 @@
    when the plans (and the pure analytic first round) are simulated again with a new
    seed, judged by ``wfm.planning.judge``.
 
+Its siblings: the weekly roster against pyworkforce's roster tools is
+``benchmarks/roster_bench.py``; the large centre's day and week planned at scale, per
+phase, against the code before issue 15, is ``benchmarks/plan_large_bench.py`` (its
+long runs need their own process per case, so they live apart).
+
 Run: ``python benchmarks/schedule_bench.py [--quick] [--readme] [--plan-only]``
 (``--plan-only``: only part 3, printed). ``--readme`` replaces
 this benchmark's own section of ``benchmarks/README.md`` with the results.
