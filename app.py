@@ -384,13 +384,18 @@ def fix_yaml(yaml_text: str, seed: int, replications: int) -> Any:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def plan_yaml(yaml_text: str, seed: int, replications: int, max_iterations: int,
-              time_limit: float) -> Any:
+              time_limit: float, large: bool = False) -> Any:
     """Plan the shifts of a scenario given as YAML text (cached on every argument).
 
     Shows a progress bar (one step per schedule-simulate round, at most
     ``max_iterations``); like :func:`simulate_yaml`, call it inside a placeholder.
+    ``large``: the options for a large centre (as ``wfm plan --large``: warm starts, the
+    sequential check, escalating raises, the first plan that meets confirmed at once)
+    and every core this machine gives wfm (processes for the simulation, threads for the
+    schedule).
     """
     from wfm.planning import plan
+    from wfm.sim.parallel import available_workers
 
     bar = st.progress(0.0, text=f"Planning: round 1 of at most {max_iterations}")
 
@@ -400,8 +405,13 @@ def plan_yaml(yaml_text: str, seed: int, replications: int, max_iterations: int,
                      text=f"Planning: round {k} of at most {max_iterations} done, "
                           f"cost {row['cost']:,.0f}, missed: {missed}")
 
+    opts: dict[str, Any] = {}
+    if large:
+        opts = {"warm_start": True, "sequential": True, "escalate": True,
+                "confirm_first": True, "workers": available_workers()}
     return plan(Scenario.from_yaml(yaml_text), seed=seed, replications=replications,
-                max_iterations=max_iterations, time_limit=time_limit, on_round=on_round)
+                max_iterations=max_iterations, time_limit=time_limit, on_round=on_round,
+                **opts)
 
 
 def _run(yaml_text: str, seed: int, replications: int, where: Any) -> Any:
@@ -1611,14 +1621,23 @@ def plan_tab(edited: Scenario | None, seed: int) -> None:
                             key="plan_max_iterations")
     limit = c3.number_input("Solver time limit (s)", min_value=1.0, max_value=600.0,
                             step=5.0, key="plan_time_limit")
-    for key in ("plan_replications", "plan_max_iterations", "plan_time_limit"):
+    _kept("plan_large", False)
+    large = st.checkbox(
+        "Large centre: faster rounds", key="plan_large",
+        help="For many channels and groups over days, where a round takes most of a minute:"
+             " each round's shifts start from the last, a round stops at its first"
+             " replication when a channel surely misses, channels that keep missing get"
+             " bigger raises, the first plan that meets is confirmed at once, and every core"
+             " of this machine works. Fewer, faster rounds; on a small centre the plan may"
+             " cost more, so it is off by default.")
+    for key in ("plan_replications", "plan_max_iterations", "plan_time_limit", "plan_large"):
         _keep(key)
     if c4.button("Run plan", key="plan_run", type="primary", disabled=edited is None):
         slot = st.empty()
         try:
             with slot.container():
                 ss["plan"] = plan_yaml(edited.to_yaml(), seed, int(reps), int(iters),  # type: ignore[union-attr]
-                                       float(limit))
+                                       float(limit), bool(large))
             ss["plan_yaml"] = edited.to_yaml()  # type: ignore[union-attr]
         except (ValueError, TimeoutError) as exc:  # InputError included: no shift fits
             ss["plan"] = None

@@ -625,6 +625,40 @@ def test_compare_refuses_an_invalid_edited_scenario(at):
 
 
 # ---------------------------------------------------------------------- plan
+def test_plan_for_a_large_centre_uses_the_scale_options_and_every_core(at, monkeypatch):
+    """The Plan tab's "Large centre" box plans as ``wfm plan --large --workers <cores>``:
+    the options reach ``wfm.plan`` (a spy around the real one) and the plan converges."""
+    import wfm.planning
+    from wfm.sim.parallel import available_workers
+
+    calls: list[dict] = []
+    real = wfm.planning.plan
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(wfm.planning, "plan", spy)
+    at.file_uploader(key="scenario_upload").set_value(("small.yaml", SMALL.encode(), "text/yaml"))
+    at.run()
+    _open(at, "Plan")
+    assert at.checkbox(key="plan_large").value is False  # off by default
+    at.number_input(key="plan_max_iterations").set_value(6)
+    at.checkbox(key="plan_large").check()
+    at.button(key="plan_run").click().run()
+    assert not at.exception, at.exception
+    assert len(calls) == 1
+    scale = ("warm_start", "sequential", "escalate", "confirm_first")
+    assert {k: calls[0].get(k) for k in scale} == dict.fromkeys(scale, True)
+    assert calls[0]["workers"] == available_workers()
+    assert at.session_state["plan"].converged
+    # unticked: the loop of before, in one process
+    at.checkbox(key="plan_large").uncheck()
+    at.button(key="plan_run").click().run()
+    assert not at.exception
+    assert len(calls) == 2 and "warm_start" not in calls[1] and "workers" not in calls[1]
+
+
 def test_plan_shows_tables_for_people_and_can_be_applied(at):
     """Defects 5 and 7: the plan's verdict says why; its tables have human headers."""
     at.file_uploader(key="scenario_upload").set_value(("small.yaml", SMALL.encode(), "text/yaml"))
