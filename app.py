@@ -49,6 +49,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,10 @@ from wfm.scenario import Scenario, load_scenario
 from wfm.scenario.paths import get_path, set_path
 from wfm.yamlio import dump_yaml, load_yaml
 
+if str(Path(__file__).resolve().parent) not in sys.path:  # app_pages/ sits beside app.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from app_pages._widgets import PLOTLY_CONFIG, keep, kept  # noqa: E402
+
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 DEFAULT_SCENARIO = "baseline"
 TABS = ("Scenario", "Results", "Compare", "Plan", "Forecast", "Capacity")
@@ -83,7 +88,6 @@ MADE_PREFIX = "made: "
 #: be fetched from Google's font server, which fails offline).
 PAGE_ICON = "📞"
 _EDIT_PREFIXES = ("edit:", "scale:", "table:", "yaml:")
-_PLOTLY_CONFIG = {"displaylogo": False}
 MOVE_KINDS = {
     "Add or remove agents": "add_agents",
     "Scale a group's staff": "scale_staff",
@@ -532,21 +536,6 @@ def _seed(key: str, value: Any) -> None:
         st.session_state[key] = value
 
 
-def _kept(key: str, default: Any) -> None:
-    """Seed a widget drawn only when its tab is open with the value it had last time
-    (Streamlit forgets the state of widgets it did not draw)."""
-    ss = st.session_state
-    if key not in ss:
-        ss[key] = ss.get(f"keep:{key}", default)
-
-
-def _keep(key: str) -> None:
-    """Remember a widget's value for :func:`_kept`."""
-    ss = st.session_state
-    if key in ss:
-        ss[f"keep:{key}"] = ss[key]
-
-
 def _number(label: str, key: str, value: float, **kw: Any) -> float:
     _seed(key, value)
     return st.number_input(label, key=key, **kw)
@@ -823,13 +812,13 @@ def _move_form(base: Scenario) -> None:
     staff or a channel's volume, shift volume between channels."""
     ss = st.session_state
     starts, ends = _time_options(base)
-    _kept("move:kind", next(iter(MOVE_KINDS)))
+    kept("move:kind", next(iter(MOVE_KINDS)))
     for key, value in (("move:group", base.group_names[0]), ("move:agents", 2),
                        ("move:factor", 1.1), ("move:channel", base.channel_names[0]),
                        ("move:source", base.channel_names[0]),
                        ("move:dest", base.channel_names[-1]), ("move:share", 0.2),
                        ("move:from", starts[0]), ("move:to", ends[-1])):
-        _kept(key, value)
+        kept(key, value)
     for key, options in (("move:group", base.group_names), ("move:channel", base.channel_names),
                          ("move:source", base.channel_names), ("move:dest", base.channel_names),
                          ("move:from", starts), ("move:to", ends)):
@@ -858,7 +847,7 @@ def _move_form(base: Scenario) -> None:
     c[5].button("Apply move", key="move_apply", type="primary", on_click=_on_move,
                 width="stretch")
     for key in [k for k in ss if isinstance(k, str) and k.startswith("move:")]:
-        _keep(key)
+        keep(key)
     if ss.get("move_error"):
         st.error(ss["move_error"], icon=":material/error:")
 
@@ -1090,7 +1079,7 @@ def scenario_tab(base: Scenario, show: bool = True) -> tuple[Scenario | None, st
     early = _edited_from_state(base) if show else None
     if early is not None:
         chart_slot.plotly_chart(_scenario_figure(early), key="fig:scenario",
-                                config=_PLOTLY_CONFIG)
+                                config=PLOTLY_CONFIG)
     with st.container(border=True):
         if show:
             _move_form(base)
@@ -1127,9 +1116,9 @@ def scenario_tab(base: Scenario, show: bool = True) -> tuple[Scenario | None, st
     if show:
         if early is None:
             chart_slot.plotly_chart(_scenario_figure(edited), key="fig:scenario",
-                                    config=_PLOTLY_CONFIG)
+                                    config=PLOTLY_CONFIG)
         elif early != edited:  # pragma: no cover - the widgets and the state disagree
-            chart_slot.plotly_chart(_scenario_figure(edited), config=_PLOTLY_CONFIG)
+            chart_slot.plotly_chart(_scenario_figure(edited), config=PLOTLY_CONFIG)
         with changes_slot:
             _changes(loaded, edited)
             with st.expander(f"Variants ({len(ss['variants'])} saved)",
@@ -1323,7 +1312,7 @@ def results_tab(current_key: tuple | None, edited: Scenario | None, seed: int,
         cols = st.columns(2)
         for col, (title, fig) in zip(cols, figures[i:i + 2], strict=False):
             with col:
-                st.plotly_chart(fig, key=f"fig:{slug(title)}", config=_PLOTLY_CONFIG)
+                st.plotly_chart(fig, key=f"fig:{slug(title)}", config=PLOTLY_CONFIG)
     st.markdown("**Summary per channel**")
     st.dataframe(report.summary_display(result.summary), hide_index=True, key="summary_table")
     measures = report.switch_measures_display(result)
@@ -1364,7 +1353,7 @@ def _show_figures(figures: list[tuple[str, Any]], prefix: str) -> None:
         cols = st.columns(2)
         for col, (title, fig) in zip(cols, figures[i:i + 2], strict=False):
             with col:
-                st.plotly_chart(fig, key=f"fig:{prefix}{slug(title)}", config=_PLOTLY_CONFIG)
+                st.plotly_chart(fig, key=f"fig:{prefix}{slug(title)}", config=PLOTLY_CONFIG)
 
 
 def _week_view(result: Any, figures: list[tuple[str, Any]]) -> None:
@@ -1453,12 +1442,12 @@ def compare_tab(edited: Scenario | None, seed: int, replications: int) -> None:
     ss = st.session_state
     options = _compare_options()
     default = [EDITED, "social_surge" if "social_surge" in options else options[-1]]
-    _kept("compare_pick", default)
+    kept("compare_pick", default)
     ss["compare_pick"] = [x for x in ss["compare_pick"] if x in options]
     pick_col, btn_col = st.columns([5, 1], vertical_alignment="bottom")
     pick_col.multiselect("Variants to compare (the first is the reference)", options,
                          key="compare_pick")
-    _keep("compare_pick")
+    keep("compare_pick")
     slot = st.container()
     if btn_col.button("Compare", key="compare_run", type="primary", width="stretch"):
         ss["comparison"] = None
@@ -1504,15 +1493,15 @@ def compare_tab(edited: Scenario | None, seed: int, replications: int) -> None:
     st.markdown("\n".join(f"- {s}" for s in cmp.statements()))
     st.dataframe(report.costs_display(cmp), hide_index=True, key="comparison_costs")
     st.plotly_chart(report.variants_bar_figure(results), key="fig:comparison",
-                    config=_PLOTLY_CONFIG)
+                    config=PLOTLY_CONFIG)
     horizons = {r.scenario.horizon for r in results.values()}
     if len(horizons) == 1:
         st.plotly_chart(report.variants_figure(results), key="fig:comparison_intervals",
-                        config=_PLOTLY_CONFIG)
+                        config=PLOTLY_CONFIG)
         if any(c.kind in ("deferred", "social") for r in results.values()
                for c in r.scenario.channels.values()):
             st.plotly_chart(report.variants_figure(results, "backlog"),
-                            key="fig:comparison_backlog", config=_PLOTLY_CONFIG)
+                            key="fig:comparison_backlog", config=PLOTLY_CONFIG)
     else:
         st.caption("The variants have different horizons: no per-interval overlay.")
     st.dataframe(report.comparison_display(cmp), hide_index=True, key="comparison_table")
@@ -1612,16 +1601,16 @@ def plan_tab(edited: Scenario | None, seed: int) -> None:
 
     ss = st.session_state
     c1, c2, c3, c4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
-    _kept("plan_replications", planning.DEFAULT_REPLICATIONS)
-    _kept("plan_max_iterations", planning.DEFAULT_MAX_ITERATIONS)
-    _kept("plan_time_limit", 30.0)
+    kept("plan_replications", planning.DEFAULT_REPLICATIONS)
+    kept("plan_max_iterations", planning.DEFAULT_MAX_ITERATIONS)
+    kept("plan_time_limit", 30.0)
     reps = c1.number_input("Replications per check", min_value=1, max_value=20, step=1,
                            key="plan_replications")
     iters = c2.number_input("Max iterations", min_value=1, max_value=30, step=1,
                             key="plan_max_iterations")
     limit = c3.number_input("Solver time limit (s)", min_value=1.0, max_value=600.0,
                             step=5.0, key="plan_time_limit")
-    _kept("plan_large", False)
+    kept("plan_large", False)
     large = st.checkbox(
         "Large centre: faster rounds", key="plan_large",
         help="For many channels and groups over days, where a round takes most of a minute:"
@@ -1631,7 +1620,7 @@ def plan_tab(edited: Scenario | None, seed: int) -> None:
              " of this machine works. Fewer, faster rounds; on a small centre the plan may"
              " cost more, so it is off by default.")
     for key in ("plan_replications", "plan_max_iterations", "plan_time_limit", "plan_large"):
-        _keep(key)
+        keep(key)
     if c4.button("Run plan", key="plan_run", type="primary", disabled=edited is None):
         slot = st.empty()
         try:
@@ -1665,8 +1654,8 @@ def plan_tab(edited: Scenario | None, seed: int) -> None:
                     "than its tolerance)")
         st.dataframe(outcome_display(plan_result.outcome, work_left(sim)), hide_index=True,
                      key="plan_outcome")
-    st.plotly_chart(report.coverage_figure(sched), key="fig:coverage", config=_PLOTLY_CONFIG)
-    st.plotly_chart(report.gantt_figure(sched), key="fig:gantt", config=_PLOTLY_CONFIG)
+    st.plotly_chart(report.coverage_figure(sched), key="fig:coverage", config=PLOTLY_CONFIG)
+    st.plotly_chart(report.gantt_figure(sched), key="fig:gantt", config=PLOTLY_CONFIG)
     st.markdown("**Rounds** (schedule, simulate, correct)")
     st.dataframe(iterations_display(plan_result.iterations), hide_index=True,
                  key="plan_iterations")
@@ -1711,11 +1700,7 @@ def _load_pending() -> None:
 def _page(name: str) -> Any:
     """The ``app_pages`` module ``name``, or None (the tab says it is not there)."""
     import importlib
-    import sys
 
-    here = str(Path(__file__).resolve().parent)
-    if here not in sys.path:
-        sys.path.insert(0, here)
     try:
         return importlib.import_module(f"app_pages.{name}")
     except ImportError as exc:

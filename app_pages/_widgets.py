@@ -3,7 +3,7 @@ shown in the page, and the Plotly settings of the app.
 
 Streamlit forgets the state of a widget it did not draw in a run, and the app draws only
 the open tab; :func:`kept` seeds a widget with the value it had when last drawn, which
-:func:`keep` remembers (the same scheme as ``app.py``'s ``_kept``/``_keep``).
+:func:`keep` remembers. ``app.py`` uses them too, for its own tabs.
 """
 
 from __future__ import annotations
