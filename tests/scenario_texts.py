@@ -23,11 +23,22 @@
     hours / 0.8 on ``voice``, cost = 25 x paid hours on ``voice`` and 18 x shift hours
     on ``back``.
 
+``nine_days(start_date)``
+    A built scenario, not a text: nine days of hourly intervals (``DAYS``), a phone line
+    open 08:00-20:00 (``OPEN`` calls per hour of a day; ``voice`` staffed ``STAFF`` per
+    hour) and a trickle of email with one ``back`` agent; with a ``start_date`` (default
+    Monday 2026-11-30) it is open Monday to Saturday (``opening_hours``), without one
+    its days are "day 1", "day 2"... Relied on by tests/test_report_week.py (the week
+    view and report: 9 days, weeks Mon-Sun) and tests/test_app_week.py (the app's week
+    view, uploaded as its YAML).
+
 Each test module imports the name it uses (``from scenario_texts import SMALL``); a test
 writes the text to a file or passes it to ``wfm.Scenario.from_yaml`` itself.
 """
 
 from __future__ import annotations
+
+import wfm
 
 SMALL = """
 name: Small test centre
@@ -78,3 +89,27 @@ PRICED = _replace_once(PRICED, "  voice:\n    lengths_hours: [2, 4]\n    break: 
                        "  voice:\n    lengths_hours: [2, 4]\n    break: {minutes: 0}\n    cost_per_hour: 25.0\n")
 PRICED = _replace_once(PRICED, "  back:\n    lengths_hours: [2, 4]\n    break: {minutes: 0}\n",
                        "  back:\n    lengths_hours: [2, 4]\n    break: {minutes: 0}\n    cost_per_hour: 18.0\n")
+
+
+DAYS = 9
+OPEN = [0] * 8 + [20, 30, 40, 40, 35, 30, 30, 35, 30, 25, 20, 15] + [0] * 4
+STAFF = [0] * 8 + [4, 5, 6, 6, 6, 5, 5, 6, 5, 4, 4, 3] + [0] * 4
+
+
+def nine_days(start_date: str | None = "2026-11-30") -> wfm.Scenario:
+    """Nine days of hourly intervals, open 08:00-20:00 Monday to Saturday."""
+    data = {
+        "name": "Nine days", "interval_minutes": 60, "start": "00:00",
+        "channels": {
+            "phone": {"kind": "voice", "volume": OPEN * DAYS, "aht": 240, "patience": 120,
+                      "target": {"answer_within": 20, "service_level": 0.8}},
+            "email": {"kind": "deferred", "volume": [3] * 24 * DAYS, "aht": 300,
+                      "target": {"answer_within": 14400, "service_level": 0.9}}},
+        "agents": [{"group": "voice", "skills": ["phone"], "staff": STAFF * DAYS},
+                   {"group": "back", "skills": ["email", "phone"], "staff": 1}],
+    }
+    if start_date:
+        data["start_date"] = start_date
+        data["opening_hours"] = {d: ["08:00", "20:00"]
+                                 for d in ("mon", "tue", "wed", "thu", "fri", "sat")}
+    return wfm.Scenario.from_dict(data)

@@ -15,14 +15,17 @@ The real browser test is tests/test_app_browser.py.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 from pathlib import Path
 
 import pytest
 import yaml
 
 streamlit_testing = pytest.importorskip("streamlit.testing.v1")
+from app_helpers import APP, import_app, started  # noqa: E402
+from app_helpers import chart_titles as _charts  # noqa: E402
+from app_helpers import errors as _errors  # noqa: E402
+from app_helpers import frame as _frame  # noqa: E402
+from app_helpers import markdown as _markdown  # noqa: E402
 from scenario_texts import SMALL  # noqa: E402  (a short day, fast to run and plan)
 from streamlit.runtime.memory_media_file_storage import _calculate_file_id  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
@@ -33,60 +36,22 @@ from wfm.diagnosis import DECISION_REPLICATIONS, verdicts  # noqa: E402
 from wfm.sim.engine import simulate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
 TIMEOUT = 60
 
 
-def _import_app():
-    spec = importlib.util.spec_from_file_location("wfm_app", APP)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-app = _import_app()
+app = import_app("wfm_app")
 BASELINE = wfm.load_scenario(ROOT / "scenarios" / "baseline.yaml")
 
 
 @pytest.fixture
 def at() -> AppTest:
-    test = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    test.run()
-    assert not test.exception, test.exception
-    return test
-
-
-def _errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return started(TIMEOUT)
 
 
 def _open(at: AppTest, tab: str) -> AppTest:
     """Open a tab (only the open tab is computed)."""
     at.session_state["tab"] = tab
     return at.run()
-
-
-def _frame(at: AppTest, *columns: str):
-    """The first st.dataframe holding these columns (st.dataframe keeps no key), or None."""
-    for d in at.dataframe:
-        value = d.value
-        if all(c in value.columns for c in columns):
-            return value
-    return None
-
-
-def _markdown(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
-
-
-def _charts(at: AppTest) -> dict[str, str]:
-    """Plotly charts on the page: {element key: figure title}."""
-    out = {}
-    for el in at.get("plotly_chart"):
-        key = el.proto.id.rsplit("-", 1)[-1]
-        title = json.loads(el.proto.spec)["layout"].get("title", {}).get("text", "")
-        out[key] = title
-    return out
 
 
 def _serves(at: AppTest, key: str, data: bytes, mime: str, file_name: str) -> bool:

@@ -11,7 +11,6 @@ check the app's side of the contract whatever the pages draw.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import types
 from pathlib import Path
@@ -20,24 +19,19 @@ import pytest
 
 pytest.importorskip("streamlit.testing.v1")
 import streamlit as st  # noqa: E402
+from app_helpers import errors as _errors  # noqa: E402
+from app_helpers import frame as _frame  # noqa: E402
+from app_helpers import import_app, started  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import wfm  # noqa: E402
 from wfm.report.schedule import plan_costs_display  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
 BASELINE = wfm.load_scenario(ROOT / "scenarios" / "baseline.yaml")
 
 
-def _import_app():
-    spec = importlib.util.spec_from_file_location("wfm_app_pages", APP)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-app = _import_app()
+app = import_app("wfm_app_pages")
 
 MONEY = """
 name: Small centre in euros
@@ -73,21 +67,7 @@ TWO_DAYS = wfm.Scenario.from_dict({
 
 @pytest.fixture
 def at() -> AppTest:
-    test = AppTest.from_file(str(APP), default_timeout=120)
-    test.run()
-    assert not test.exception, test.exception
-    return test
-
-
-def _errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
-
-
-def _frame(at: AppTest, *columns: str):
-    for d in at.dataframe:
-        if all(c in d.value.columns for c in columns):
-            return d.value
-    return None
+    return started(120)
 
 
 # ---------------------------------------------------------------------- plan money

@@ -6,13 +6,15 @@ without its playbooks; nothing of it for a scenario without social channels."""
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 pytest.importorskip("streamlit.testing.v1")
+from app_helpers import chart_specs as _charts  # noqa: E402
+from app_helpers import frame as _frame  # noqa: E402
+from app_helpers import started  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import wfm  # noqa: E402
@@ -20,15 +22,13 @@ from wfm.report import social  # noqa: E402
 from wfm.sim.engine import simulate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
 SOCIAL = wfm.load_scenario(ROOT / "scenarios" / "social_care.yaml")
 REPS = 3
 
 
 @pytest.fixture(scope="module")
 def ran() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.run()
+    at = started(60)
     at.selectbox(key="scenario_choice").set_value("social_care").run()
     at.number_input(key="replications").set_value(REPS)
     at.button(key="run").click().run()
@@ -41,23 +41,11 @@ def reference():
     return simulate(SOCIAL, seed=0, replications=REPS)
 
 
-def _frame(at: AppTest, *columns: str):
-    for d in at.dataframe:
-        if all(c in d.value.columns for c in columns):
-            return d.value
-    return None
-
-
 def _values(x) -> list[float]:
     """A plotly array from the page: a list, or numpy bytes (``bdata``, base64)."""
     if isinstance(x, dict) and "bdata" in x:
         return np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"]).tolist()
     return list(x)
-
-
-def _charts(at: AppTest) -> dict[str, dict]:
-    return {el.proto.id.rsplit("-", 1)[-1]: json.loads(el.proto.spec)
-            for el in at.get("plotly_chart")}
 
 
 def test_the_social_view_shows_funnel_risk_exposure_and_playbooks(ran, reference):
@@ -101,8 +89,7 @@ def test_compare_with_and_without_playbooks(ran, reference):
 
 
 def test_no_social_view_without_social_channels():
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.run()
+    at = started(60)
     at.number_input(key="replications").set_value(1)
     at.button(key="run").click().run()
     assert not at.exception

@@ -13,7 +13,6 @@ only for the channels that use them.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
 
@@ -21,6 +20,10 @@ import pytest
 import yaml
 
 pytest.importorskip("streamlit.testing.v1")
+from app_helpers import errors as _errors  # noqa: E402
+from app_helpers import frame as _frame  # noqa: E402
+from app_helpers import import_app, started  # noqa: E402
+from app_helpers import markdown as _markdown  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import wfm  # noqa: E402
@@ -28,18 +31,10 @@ from wfm.errors import ScenarioError  # noqa: E402
 from wfm.sim.engine import simulate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
 TIMEOUT = 60
 
 
-def _import_app():
-    spec = importlib.util.spec_from_file_location("wfm_app_switch", APP)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-app = _import_app()
+app = import_app("wfm_app_switch")
 BASELINE = wfm.load_scenario(ROOT / "scenarios" / "baseline.yaml")
 
 #: aht, handle_cv and patience per interval; a group given as a roster.
@@ -73,25 +68,7 @@ agents:
 
 @pytest.fixture
 def at() -> AppTest:
-    test = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    test.run()
-    assert not test.exception, test.exception
-    return test
-
-
-def _errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
-
-
-def _frame(at: AppTest, *columns: str):
-    for d in at.dataframe:
-        if all(c in d.value.columns for c in columns):
-            return d.value
-    return None
-
-
-def _markdown(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    return started(TIMEOUT)
 
 
 def _pick(at: AppTest, name: str) -> wfm.Scenario:

@@ -4,58 +4,27 @@ units, the per-day and per-week figures, and no week view for a single day."""
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("streamlit.testing.v1")
+from app_helpers import chart_titles as _charts  # noqa: E402
+from app_helpers import frame as _frame  # noqa: E402
+from app_helpers import started  # noqa: E402
+from scenario_texts import DAYS, nine_days  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-import wfm  # noqa: E402
 from wfm.sim.engine import simulate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
-DAYS = 9
-OPEN = [0] * 8 + [20, 30, 40, 40, 35, 30, 30, 35, 30, 25, 20, 15] + [0] * 4
-STAFF = [0] * 8 + [4, 5, 6, 6, 6, 5, 5, 6, 5, 4, 4, 3] + [0] * 4
-WEEK = wfm.Scenario.from_dict({
-    "name": "Nine days", "interval_minutes": 60, "start": "00:00",
-    "start_date": "2026-11-30",
-    "opening_hours": {d: ["08:00", "20:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat")},
-    "channels": {
-        "phone": {"kind": "voice", "volume": OPEN * DAYS, "aht": 240, "patience": 120,
-                  "target": {"answer_within": 20, "service_level": 0.8}},
-        "email": {"kind": "deferred", "volume": [3] * 24 * DAYS, "aht": 300,
-                  "target": {"answer_within": 14400, "service_level": 0.9}}},
-    "agents": [{"group": "voice", "skills": ["phone"], "staff": STAFF * DAYS},
-               {"group": "back", "skills": ["email", "phone"], "staff": 1}],
-})
+WEEK = nine_days()
 
 
 @pytest.fixture
 def at() -> AppTest:
-    test = AppTest.from_file(str(APP), default_timeout=60)
-    test.run()
-    assert not test.exception, test.exception
-    return test
-
-
-def _frame(at: AppTest, *columns: str):
-    for d in at.dataframe:
-        if all(c in d.value.columns for c in columns):
-            return d.value
-    return None
-
-
-def _charts(at: AppTest) -> dict[str, str]:
-    out = {}
-    for el in at.get("plotly_chart"):
-        key = el.proto.id.rsplit("-", 1)[-1]
-        out[key] = json.loads(el.proto.spec)["layout"].get("title", {}).get("text", "")
-    return out
+    return started(60)
 
 
 def _run_week(at: AppTest, replications: int = 2):

@@ -10,46 +10,25 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scenario_texts import DAYS, nine_days
 
 import wfm
 from wfm import report
 from wfm.report import week
 
 ROOT = Path(__file__).resolve().parents[1]
-DAYS = 9
-OPEN = [0] * 8 + [20, 30, 40, 40, 35, 30, 30, 35, 30, 25, 20, 15] + [0] * 4
-STAFF = [0] * 8 + [4, 5, 6, 6, 6, 5, 5, 6, 5, 4, 4, 3] + [0] * 4
-
-
-def two_weeks(start_date: str | None = "2026-11-30") -> wfm.Scenario:
-    """Nine days of hourly intervals, open 08:00-20:00 Monday to Saturday."""
-    data = {
-        "name": "Nine days", "interval_minutes": 60, "start": "00:00",
-        "channels": {
-            "phone": {"kind": "voice", "volume": OPEN * DAYS, "aht": 240, "patience": 120,
-                      "target": {"answer_within": 20, "service_level": 0.8}},
-            "email": {"kind": "deferred", "volume": [3] * 24 * DAYS, "aht": 300,
-                      "target": {"answer_within": 14400, "service_level": 0.9}}},
-        "agents": [{"group": "voice", "skills": ["phone"], "staff": STAFF * DAYS},
-                   {"group": "back", "skills": ["email", "phone"], "staff": 1}],
-    }
-    if start_date:
-        data["start_date"] = start_date
-        data["opening_hours"] = {d: ["08:00", "20:00"]
-                                 for d in ("mon", "tue", "wed", "thu", "fri", "sat")}
-    return wfm.Scenario.from_dict(data)
 
 
 @pytest.fixture(scope="module")
 def result():
-    return wfm.simulate(two_weeks(), seed=3, replications=2)
+    return wfm.simulate(nine_days(), seed=3, replications=2)
 
 
 def test_day_and_week_names_follow_the_calendar(result):
     names = week.day_names(result)
     assert len(names) == DAYS and names[0] == "Mon 30 Nov" and names[6] == "Sun 06 Dec"
     assert week.has_days(result)
-    assert week.day_names(two_weeks(None)) == [f"day {k + 1}" for k in range(DAYS)]
+    assert week.day_names(nine_days(None)) == [f"day {k + 1}" for k in range(DAYS)]
     assert not week.has_days(wfm.load_scenario(ROOT / "scenarios" / "baseline.yaml"))
 
 
