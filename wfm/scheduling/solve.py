@@ -174,21 +174,17 @@ def schedule(
     n_cols = 0
     kept = warm_start.block_plans if warm_start is not None else {}
     plans: dict[tuple[object, ...], BlockSolution] = {}
-    keys: list[tuple[object, ...]] = []
-    todo: list[int] = []  # the blocks to solve (not kept from the warm start)
-    for k, block in enumerate(blocks):
-        tpl = [templates[j] for j in block.templates]
-        keys.append(_block_key(tpl, block.need, req, rule_map, penalty, gap, direct))
-        if keys[-1] not in kept:
-            todo.append(k)
+    tpls = [[templates[j] for j in block.templates] for block in blocks]
+    keys = [_block_key(tpl, block.need, req, rule_map, penalty, gap, direct)
+            for tpl, block in zip(tpls, blocks, strict=True)]
+    todo = [k for k, key in enumerate(keys) if key not in kept]  # not kept from the warm start
     reused = len(blocks) - len(todo)
     lock = threading.Lock()
     started = [0]
     n_threads = max(1, min(int(threads), len(todo))) if direct else 1
 
     def solve_one(k: int) -> BlockSolution:
-        block = blocks[k]
-        tpl = [templates[j] for j in block.templates]
+        block, tpl = blocks[k], tpls[k]
         with lock:  # the time left, shared among the blocks not started yet
             left = max(time_limit - (time.perf_counter() - t0), 0.05)
             waiting = len(todo) - started[0]
