@@ -141,18 +141,7 @@ class Queue:
     def horizon_mix(self, horizon: float, step: float = L) -> np.ndarray:
         """What an arrival uniform on [0, horizon] sees, the system empty at 0 (the time
         average of p(t), exact: one matrix exponential per ``step``)."""
-        s = self.K + 1
-        big = np.zeros((2 * s, 2 * s))
-        big[:s, :s] = self.Q * step
-        big[:s, s:] = np.eye(s) * step
-        e = linalg.expm(big)
-        E, Jm = e[:s, :s], e[:s, s:]
-        p, acc = np.zeros(s), np.zeros(s)
-        p[0] = 1.0
-        for _ in range(round(horizon / step)):
-            acc += p @ Jm
-            p = p @ E
-        return acc / acc.sum()
+        return time_average(self.Q, horizon, step)[0]
 
     def measures(self, mix: np.ndarray, within: float) -> dict[str, float]:
         """Per-arrival measures for arrivals that see ``mix`` (sums to 1 over 0..K)."""
@@ -198,6 +187,24 @@ class Queue:
         return float(mix[:n].sum()) * done[J] + float(joins @ done[:J])
 
 
+def time_average(Q: np.ndarray, horizon: float, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """Time average over [0, horizon] of the state distribution of the chain with
+    generator ``Q`` started in state 0, and the distribution at ``horizon`` (exact: one
+    matrix exponential of the augmented generator per ``step``)."""
+    s = len(Q)
+    big = np.zeros((2 * s, 2 * s))
+    big[:s, :s] = Q * step
+    big[:s, s:] = np.eye(s) * step
+    e = linalg.expm(big)
+    E, Jm = e[:s, :s], e[:s, s:]
+    p, acc = np.zeros(s), np.zeros(s)
+    p[0] = 1.0
+    for _ in range(round(horizon / step)):
+        acc += p @ Jm
+        p = p @ E
+    return acc / acc.sum(), p
+
+
 def erlang_b(n: int, a: float) -> float:
     """Erlang B by its recursion (blocking of M/G/n/n)."""
     b = 1.0
@@ -215,19 +222,9 @@ def birth_death_average(births: np.ndarray, deaths: np.ndarray, horizon: float, 
     Q[k[:-1], k[:-1] + 1] = births[:-1]
     Q[k[1:], k[1:] - 1] = deaths[1:]
     Q[k, k] = -Q.sum(axis=1)
-    s = K + 1
-    big = np.zeros((2 * s, 2 * s))
-    big[:s, :s] = Q * step
-    big[:s, s:] = np.eye(s) * step
-    e = linalg.expm(big)
-    E, Jm = e[:s, :s], e[:s, s:]
-    p, acc = np.zeros(s), np.zeros(s)
-    p[0] = 1.0
-    for _ in range(round(horizon / step)):
-        acc += p @ Jm
-        p = p @ E
+    average, p = time_average(Q, horizon, step)
     assert p[-1] < 1e-14, "truncation too low"
-    return acc / acc.sum()
+    return average
 
 
 # ------------------------------------------------------------------------ M/M/n+G, steady state
